@@ -1,0 +1,133 @@
+"""The normalized post: one tweet, toot or skeet, the same shape for every network.
+
+A Post is immutable. Normalizers (``desktop.core.normalize``) build them from the
+networks' JSON; the store writes them; filters and the deck read them. The raw
+JSON the post came from travels with it so nothing the network said is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Network(StrEnum):
+    X = "x"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+
+
+class Kind(StrEnum):
+    """What a post is, strongest first: a retweet of a quote is a retweet."""
+
+    ORIGINAL = "original"
+    RETWEET = "retweet"
+    QUOTE = "quote"
+    REPLY = "reply"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Author:
+    id: str
+    handle: str  # without "@"; Mastodon: "user" on its own instance or "user@instance"
+    display_name: str = ""
+    avatar_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Link:
+    url: str  # as it stands in the text (t.co on X)
+    expanded_url: str  # where it really goes
+    display_url: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Media:
+    type: str  # "image" | "video" | "gif" | "audio" | "unknown"
+    url: str | None = None
+    alt_text: str | None = None
+    preview_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Metrics:
+    """Public counts at last sight (they change; re-receiving a post updates them)."""
+
+    retweets: int = 0
+    likes: int = 0
+    replies: int = 0
+    quotes: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Post:
+    network: Network
+    id: str  # the network's own id, as a string (X id_str, Mastodon status id, Bluesky at:// URI)
+    author: Author
+    text: str  # plain text; Mastodon HTML converted; a retweet carries the original's full text
+    created_at: datetime  # aware, UTC
+    kind: Kind = Kind.ORIGINAL
+    lang: str | None = None
+    hashtags: tuple[str, ...] = ()  # without "#", as written
+    mentions: tuple[str, ...] = ()  # handles without "@"
+    links: tuple[Link, ...] = ()
+    media: tuple[Media, ...] = ()
+    retweeted_id: str | None = None  # kind == RETWEET: the post it retweets
+    quoted_id: str | None = None  # the post it quotes (may also be a reply)
+    reply_to_id: str | None = None  # the post it answers
+    reply_to_handle: str | None = None  # whom it answers (``to:``)
+    metrics: Metrics = Metrics()
+    url: str = ""  # the post's page on its network
+    edited_at: datetime | None = None
+    # Mastodon only: the status URI, identical on every instance (ids are per instance).
+    uri: str | None = None
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The post's identity on its network, stable across instances and re-fetches."""
+        if self.network is Network.MASTODON and self.uri:
+            return self.uri
+        return self.id
+
+    @property
+    def is_reply(self) -> bool:
+        return self.reply_to_id is not None
+
+    @property
+    def is_quote(self) -> bool:
+        return self.quoted_id is not None
+
+    @property
+    def has_media(self) -> bool:
+        return bool(self.media)
+
+    @property
+    def has_links(self) -> bool:
+        return bool(self.links)
+
+
+def utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def parse_time(value: str) -> datetime:
+    """Parse the ISO 8601 / RFC 3339 timestamps the networks send ("Z", offsets, fractions)."""
+    text = value.strip()
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    # Bluesky sends up to 9 fractional digits; fromisoformat takes at most 6.
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = ""
+        i = 0
+        while i < len(rest) and rest[i].isdigit():
+            digits += rest[i]
+            i += 1
+        text = f"{head}.{(digits + '000000')[:6]}{rest[i:]}"
+    return utc(datetime.fromisoformat(text))

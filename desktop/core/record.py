@@ -1,0 +1,68 @@
+"""PostRecord: a post as the filters and the router see it (one per session membership)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from desktop.core.post import Post
+from filters.text import fold_key, handle_keys, tokenize
+
+
+@dataclasses.dataclass(slots=True)
+class PostRecord:
+    """Implements ``filters.record.Matchable``. Mutable on purpose: the jam facts
+    and the user's actions change after the post arrives (reassigning a question,
+    collecting it)."""
+
+    rowid: int  # posts.id in the cache
+    text: str
+    tokens: tuple[str, ...]
+    tags: frozenset[str]
+    mention_keys: frozenset[str]
+    author_keys: frozenset[str]
+    reply_to_keys: frozenset[str]
+    kind: str
+    is_reply: bool
+    is_quote: bool
+    has_media: bool
+    has_links: bool
+    lang: str | None
+    network: str
+    retweets: int
+    likes: int
+    replies: int
+    created_at: float
+    question: int | None = None
+    question_source: str | None = None
+    is_question: bool = False
+    is_host: bool = False
+    is_collected: bool = False
+    is_retweeted_by_me: bool = False
+
+
+def mention_keys_of(post: Post) -> frozenset[str]:
+    return frozenset(k for m in post.mentions for k in handle_keys(m))
+
+
+def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
+    """Build the record of a freshly normalized post (jam facts left for the caller)."""
+    return PostRecord(
+        rowid=rowid,
+        text=post.text,
+        tokens=tuple(tokenize(post.text)),
+        tags=frozenset(fold_key(t) for t in post.hashtags),
+        mention_keys=mention_keys_of(post),
+        author_keys=frozenset(handle_keys(post.author.handle)),
+        reply_to_keys=frozenset(handle_keys(post.reply_to_handle)) if post.reply_to_handle else frozenset(),
+        kind=str(post.kind),
+        is_reply=post.is_reply,
+        is_quote=post.is_quote,
+        has_media=post.has_media,
+        has_links=post.has_links,
+        lang=post.lang.lower() if post.lang else None,
+        network=str(post.network),
+        retweets=post.metrics.retweets,
+        likes=post.metrics.likes,
+        replies=post.metrics.replies,
+        created_at=post.created_at.timestamp(),
+    )

@@ -1,0 +1,169 @@
+"""The source adapter contract.
+
+A source is one adapter instance: a network, an account and a subscription (a
+hashtag). ``run()`` blocks on its own thread (the SDKs block), hands batches of
+normalized posts to a ``SourceSink`` and reports its state; it returns when the
+stop event is set or the source has nothing more to give (a replay reached its
+end). Actions (retweet, reply...) are plain blocking methods that the action
+queue calls on a background thread.
+
+Errors are specific: ``SourceAuthError`` (401/403: stop, tell the user),
+``RateLimitedError`` (429: wait until ``reset_at``), ``ActionNotAllowed`` (the
+network or tier does not permit it), ``SourceOfflineError`` (no connection:
+queue and retry later).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from desktop.core.normalize import Parsed
+from desktop.core.post import Post
+
+
+class SourceError(Exception):
+    """A source failed; the message is meant for the user."""
+
+
+class SourceAuthError(SourceError):
+    """The network rejected the credentials (401/403)."""
+
+
+class RateLimitedError(SourceError):
+    def __init__(self, message: str, *, reset_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class ActionNotAllowed(SourceError):
+    """The network (or the account's tier) does not allow this action."""
+
+
+class SourceOfflineError(SourceError):
+    """The network could not be reached; the action can be retried later."""
+
+
+class SourceState(StrEnum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    RATE_LIMITED = "rate_limited"
+    STOPPED = "stopped"  # by an error the user must fix (the message says which)
+    FINISHED = "finished"  # ran to its end (a replay) or was stopped by the user
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SourceStatus:
+    state: SourceState
+    message: str = ""
+    until: datetime | None = None  # rate limited until / next retry at
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What the network lets this source do. ``why_not`` says why a False is False,
+    in words for the user (e.g. quote posts on X need the Enterprise tier)."""
+
+    stream: bool = False
+    poll: bool = False
+    retweet: bool = False
+    like: bool = False
+    reply: bool = False
+    post: bool = False
+    quote_post: bool = False
+    needs_auth: bool = True
+    why_not: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def reason(self, what: str) -> str:
+        return self.why_not.get(what, f"{what.replace('_', ' ')} is not available on this source")
+
+
+class SourceSink(Protocol):
+    """Where a running source delivers. Called from the source's thread."""
+
+    def on_posts(self, source: Source, parsed: Parsed) -> None: ...
+
+    def on_status(self, source: Source, status: SourceStatus) -> None: ...
+
+    def on_skipped(self, source: Source, where: str, reason: str) -> None:
+        """A payload/line that could not be used: ``where`` is e.g. "file.jsonl:12"."""
+        ...
+
+
+class Source:
+    """Base class: subclasses set ``network``, ``name``, ``capabilities`` and implement ``run``."""
+
+    network: str = ""
+    name: str = ""
+    capabilities: Capabilities = Capabilities()
+
+    def run(self, sink: SourceSink, stop: threading.Event) -> None:
+        raise NotImplementedError
+
+    # Actions. Each returns the network's id for what it created (when any).
+    def retweet(self, post: Post) -> str | None:
+        raise ActionNotAllowed(self.capabilities.reason("retweet"))
+
+    def unretweet(self, post: Post) -> None:
+        raise ActionNotAllowed(self.capabilities.reason("retweet"))
+
+    def like(self, post: Post) -> None:
+        raise ActionNotAllowed(self.capabilities.reason("like"))
+
+    def unlike(self, post: Post) -> None:
+        raise ActionNotAllowed(self.capabilities.reason("like"))
+
+    def reply(self, text: str, *, in_reply_to: Post | None) -> Post | None:
+        """Post ``text`` (a reply when ``in_reply_to`` is given); returns the new post."""
+        raise ActionNotAllowed(self.capabilities.reason("reply" if in_reply_to else "post"))
+
+
+class Batcher:
+    """Collects parsed posts and flushes them to the sink in batches of about
+    ``max_posts`` posts or ``max_delay`` seconds, whichever comes first.
+
+    Sources call ``add`` from their thread and ``flush`` before they block for
+    long (and at the end). ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        sink: SourceSink,
+        *,
+        max_posts: int = 100,
+        max_delay: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._sink = sink
+        self._max_posts = max_posts
+        self._max_delay = max_delay
+        self._clock = clock
+        self._pending = Parsed()
+        self._first_at: float | None = None
+
+    def add(self, parsed: Parsed) -> None:
+        if not parsed.posts and not parsed.referenced:
+            return
+        if self._first_at is None:
+            self._first_at = self._clock()
+        self._pending.extend(parsed)
+        if len(self._pending.posts) >= self._max_posts or self.due():
+            self.flush()
+
+    def due(self) -> bool:
+        return self._first_at is not None and self._clock() - self._first_at >= self._max_delay
+
+    def flush(self) -> None:
+        if self._pending.posts or self._pending.referenced:
+            batch, self._pending = self._pending, Parsed()
+            self._first_at = None
+            self._sink.on_posts(self._source, batch)

@@ -1,0 +1,108 @@
+"""Opening the library file: WAL, migrations, refusing newer schemas."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger("jamdeck.store")
+
+LIBRARY_FILENAME = "library.db"
+
+
+class StoreError(Exception):
+    """Something is wrong with the cache file itself."""
+
+
+class SchemaTooNewError(StoreError):
+    """The library was written by a newer JamDeck than this one."""
+
+
+def _regexp(pattern: str, value: str | None) -> bool:
+    """SQLite's REGEXP operator (``value REGEXP pattern``) for the filter language.
+
+    Patterns arrive already validated by the filter compiler; a bad one here
+    simply matches nothing rather than raising inside SQLite.
+    """
+    if value is None:
+        return False
+    try:
+        return _compiled(pattern).search(value) is not None
+    except re.error:
+        return False
+
+
+_regex_cache: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    rx = _regex_cache.get(pattern)
+    if rx is None:
+        if len(_regex_cache) > 256:
+            _regex_cache.clear()
+        rx = _regex_cache[pattern] = re.compile(pattern)
+    return rx
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """A raw connection with JamDeck's pragmas and SQL functions installed.
+
+    ``check_same_thread=False`` because the writer thread creates its own
+    connection and the GUI hands read connections to worker threads; each
+    connection is still used by one thread at a time.
+    """
+    uri = f"file:{Path(path)}{'?mode=ro' if readonly else ''}"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this file lacks; return the resulting version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this library uses schema version {version}, but this JamDeck knows only up to "
+            f"{SCHEMA_VERSION}: it was written by a newer JamDeck. Update JamDeck, or choose "
+            "another data directory."
+        )
+    for number, (name, apply) in enumerate(MIGRATIONS[version:], start=version + 1):
+        log.info("applying migration %d: %s", number, name)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            apply(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def open_library(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if needed) the library at ``path``, migrated and in WAL mode."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = connect(path)
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            log.warning("journal_mode is %s, not WAL", mode)
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable JamDeck library: {exc}") from exc
+    return conn
+
+
+def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """Wrap a connection for sqlite-utils' table helpers."""
+    return sqlite_utils.Database(conn)

@@ -1,0 +1,181 @@
+"""The cache's schema, as named migrations stamped in ``PRAGMA user_version``.
+
+Each migration runs in its own transaction; ``user_version`` is the number of
+migrations applied. A library written by a newer JamDeck (a higher version than
+we know) is refused rather than half-understood.
+
+Times are stored as REAL unix seconds (UTC): they index and compare cheaply and
+the filter compiler's ``since:``/``until:`` need nothing else.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+# Tokens for FTS are produced by ``filters.text`` and joined with single spaces;
+# the ascii tokenizer then splits only on those spaces (see filters/text.py).
+FTS_TOKENIZER = "ascii tokenchars '#@_'"
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run ``script`` statement by statement inside the caller's transaction.
+
+    (``executescript`` would COMMIT first, breaking the one-transaction-per-
+    migration rule.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+def _initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            hashtags TEXT NOT NULL DEFAULT '[]',      -- JSON list, without '#'
+            hosts TEXT NOT NULL DEFAULT '[]',         -- JSON list of handles, without '@'
+            sources TEXT NOT NULL DEFAULT '[]',       -- JSON list of source specs
+            scheduled_start REAL,
+            scheduled_end REAL,
+            started_at REAL,
+            ended_at REAL,
+            created_at REAL NOT NULL,
+            last_activity REAL
+        );
+
+        CREATE TABLE authors (
+            id INTEGER PRIMARY KEY,
+            network TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            avatar_url TEXT,
+            UNIQUE (network, author_id)
+        );
+
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            network TEXT NOT NULL,
+            key TEXT NOT NULL,                 -- Post.key: unique on its network
+            post_id TEXT NOT NULL,             -- the network's own id
+            author_rowid INTEGER NOT NULL REFERENCES authors(id),
+            author_handle TEXT NOT NULL,       -- as written
+            author_keys TEXT NOT NULL,         -- space-joined filters.text.handle_keys
+            text TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            lang TEXT,
+            kind TEXT NOT NULL,
+            retweeted_key TEXT,
+            quoted_key TEXT,
+            reply_to_key TEXT,
+            reply_to_keys TEXT,                -- handle keys of whom it answers (to:)
+            has_media INTEGER NOT NULL DEFAULT 0,
+            has_links INTEGER NOT NULL DEFAULT 0,
+            retweets INTEGER NOT NULL DEFAULT 0,
+            likes INTEGER NOT NULL DEFAULT 0,
+            replies INTEGER NOT NULL DEFAULT 0,
+            quotes INTEGER NOT NULL DEFAULT 0,
+            url TEXT NOT NULL DEFAULT '',
+            entities TEXT NOT NULL DEFAULT '{{}}',   -- JSON: hashtags, mentions, links, media
+            edited_at REAL,
+            raw TEXT NOT NULL,                 -- the JSON the post came from
+            retweeted_by_me INTEGER NOT NULL DEFAULT 0,
+            liked_by_me INTEGER NOT NULL DEFAULT 0,
+            first_seen REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            UNIQUE (network, key)
+        );
+        CREATE INDEX posts_created_at ON posts (created_at);
+
+        -- Which posts belong to which session, and what the jam made of them.
+        CREATE TABLE session_posts (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            created_at REAL NOT NULL,          -- copy of posts.created_at: the deck's order
+            question INTEGER,                  -- the question it answers, or NULL
+            question_source TEXT,              -- manual | label | reply | time | NULL
+            is_question INTEGER NOT NULL DEFAULT 0,  -- a host's post that asks question N
+            is_host INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, post_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX session_posts_time ON session_posts (session_id, created_at, post_id);
+        CREATE INDEX session_posts_question ON session_posts (session_id, question);
+
+        -- Full-text index: tokens from filters.text, one row per post (rowid = posts.id).
+        CREATE VIRTUAL TABLE posts_fts USING fts5 (
+            text, tags, mentions, tokenize = "{FTS_TOKENIZER}"
+        );
+
+        CREATE TABLE columns (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            filter TEXT NOT NULL DEFAULT '',
+            options TEXT NOT NULL DEFAULT '{{}}',
+            position INTEGER NOT NULL DEFAULT 0,
+            width INTEGER NOT NULL DEFAULT 340
+        );
+        CREATE INDEX columns_session ON columns (session_id, position);
+
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            post_id INTEGER REFERENCES posts(id),
+            kind TEXT NOT NULL,                -- retweet | unretweet | like | unlike | reply | post
+            payload TEXT NOT NULL DEFAULT '{{}}',
+            account TEXT,
+            state TEXT NOT NULL,               -- queued | running | done | failed | cancelled
+            error TEXT,
+            remote_id TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX actions_state ON actions (state);
+
+        CREATE TABLE quote_items (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            question INTEGER,                  -- section; NULL = "Other"
+            position INTEGER NOT NULL,         -- order within the section
+            note TEXT NOT NULL DEFAULT '',
+            added_at REAL NOT NULL,
+            UNIQUE (session_id, post_id)
+        );
+
+        -- The host's questions as detected (or edited): number, text, time.
+        CREATE TABLE questions (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            post_id INTEGER REFERENCES posts(id),
+            asked_at REAL NOT NULL,
+            PRIMARY KEY (session_id, number)
+        );
+
+        CREATE TABLE drafts (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            text TEXT NOT NULL DEFAULT '',
+            reply_to INTEGER,
+            updated_at REAL NOT NULL
+        );
+        """
+    )
+
+
+# (name, function). Append only: never reorder or edit a released migration.
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    ("initial", _initial),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,56 @@
+"""Test-wide fixtures: no test touches a real profile, the network, or leaves threads behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+# Qt must run offscreen everywhere (CI has no display); set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+if not FIXTURES.is_dir():  # a clone checked out beside shared/, or JAMDECK_FIXTURES
+    FIXTURES = Path(os.environ.get("JAMDECK_FIXTURES", Path.cwd().parent / "shared" / "fixtures"))
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.skip(f"recorded payloads not found at {FIXTURES}")
+    return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def isolated_profile(tmp_path_factory, monkeypatch):
+    """Point every JamDeck directory (data, config, cache, state) at a temporary one."""
+    root = tmp_path_factory.mktemp("profile")
+    monkeypatch.setenv("JAMDECK_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("JAMDECK_CONFIG_DIR", str(root / "config"))
+    monkeypatch.setenv("JAMDECK_CACHE_DIR", str(root / "cache"))
+    monkeypatch.setenv("JAMDECK_STATE_DIR", str(root / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(root / "xdg-state"))
+    # Credentials never come from the developer's environment or keyring.
+    for name in list(os.environ):
+        if name.startswith(("JAMDECK_X_", "JAMDECK_MASTODON_", "JAMDECK_BLUESKY_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    """Fail a test that leaves a thread of its own running."""
+    before = set(threading.enumerate())
+    yield
+    leftovers = []
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+        if thread.is_alive() and not thread.daemon:
+            leftovers.append(thread.name)
+    assert not leftovers, f"test left threads running: {leftovers}"
