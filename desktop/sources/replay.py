@@ -1,0 +1,272 @@
+"""Replay and import: archive files played into a session.
+
+Reads the project's own archive format (``{"jamdeck": 1, ...}`` lines, see
+``desktop.export.archive``) and every format ``normalize_document`` knows:
+X API v2 stream lines / search pages / twarc2 raw and flattened lines, X v1.1
+(twarc v1), Mastodon statuses, Bluesky post views, recorded API cassettes; as
+JSONL, one JSON document, gzip of either, or standard input (``-``).
+
+Pace: ``speed=1`` plays at the original pace (by the archive's receive times,
+else the posts' creation times), ``speed=N`` N× faster, ``speed=0`` as fast as
+possible. A malformed line is skipped and reported with file and line number;
+the rest of the file still lands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import itertools
+import json
+import sys
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from desktop.core.normalize import MalformedPayload, Parsed
+from desktop.core.normalize.detect import normalize_document
+from desktop.core.post import parse_time
+from desktop.sources.base import (
+    Batcher,
+    Capabilities,
+    Source,
+    SourceSink,
+    SourceState,
+    SourceStatus,
+)
+
+# Longest pause replayed at any speed: a recording that idled for an hour
+# should not make the demo sit still for an hour.
+MAX_GAP = 30.0
+
+
+class ArchiveFormatError(ValueError):
+    """A whole file could not be read as an archive (not JSON, not a known format)."""
+
+
+@dataclasses.dataclass(slots=True)
+class ReplayStats:
+    lines: int = 0
+    posts: int = 0
+    referenced: int = 0
+    skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(slots=True)
+class Document:
+    where: str  # "file.jsonl:12"
+    obj: Any
+
+
+def _open_binary(path: str | Path) -> IO[bytes]:
+    if str(path) == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+
+
+def read_documents(path: str | Path, *, on_error: Callable[[str, str], None]) -> Iterator[Document]:
+    """Yield the JSON documents of one archive file with their locations.
+
+    JSONL: one document per line; a line that is not JSON is reported through
+    ``on_error("file:line", reason)`` and skipped. A file that is one JSON
+    document (a pretty-printed page, a recorded cassette) yields it once.
+    """
+    name = "<stdin>" if str(path) == "-" else Path(path).name
+    raw = _open_binary(path)
+    try:
+        head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+        number, first = 0, None
+        for line in text:
+            number += 1
+            if line.strip():
+                first = line.lstrip("\ufeff")
+                break
+        if first is None:
+            return
+        if first.startswith(("event:", "data:", ":", "id:", "retry:")):
+            yield from _sse(name, first, text, after=number - 1, on_error=on_error)
+            return
+        if not first.lstrip().startswith(("{", "[")):
+            raise ArchiveFormatError(f"{name} is not a JSON or JSONL archive (line {number} is not JSON)")
+        try:
+            document = json.loads(first)
+        except json.JSONDecodeError as line_error:
+            rest = text.read()
+            try:
+                document = json.loads(first + rest)
+            except json.JSONDecodeError:
+                # Not one document either: JSONL whose line ``number`` is broken.
+                on_error(f"{name}:{number}", f"not valid JSON: {line_error.msg} (column {line_error.colno})")
+                yield from _jsonl(name, io.StringIO(rest), on_error, after=number)
+                return
+            yield Document(name, document)
+            return
+        yield Document(f"{name}:{number}", document)
+        yield from _jsonl(name, text, on_error, after=number)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        on_error(name, f"the compressed file is damaged: {exc}")
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+
+
+def _jsonl(name: str, lines, on_error, *, after: int) -> Iterator[Document]:
+    number = after
+    for line in lines:
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            on_error(f"{name}:{number}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        yield Document(f"{name}:{number}", obj)
+
+
+def _sse(name: str, first: str, lines, *, after: int, on_error) -> Iterator[Document]:
+    """A recorded ``text/event-stream`` body (Mastodon streaming): one document
+    ``{"event": ..., "payload": ...}`` per event; heartbeats (``:)``) are skipped."""
+    number = after
+    event, data, start = "message", [], None
+    for line in itertools.chain([first], lines):
+        number += 1
+        line = line.rstrip("\r\n")
+        if not line:
+            if data:
+                payload = "\n".join(data)
+                try:
+                    yield Document(f"{name}:{start}", {"event": event, "payload": json.loads(payload)})
+                except json.JSONDecodeError as exc:
+                    if event != "delete":  # a delete's payload is a bare id
+                        on_error(f"{name}:{start}", f"event data is not valid JSON: {exc.msg}")
+            event, data, start = "message", [], None
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            event, start = value, start or number
+        elif field == "data":
+            data.append(value)
+            start = start or number
+    if data:
+        try:
+            yield Document(f"{name}:{start}", {"event": event, "payload": json.loads("\n".join(data))})
+        except json.JSONDecodeError as exc:
+            on_error(f"{name}:{start}", f"event data is not valid JSON: {exc.msg}")
+
+
+def is_session_header(obj: Any) -> bool:
+    return isinstance(obj, dict) and obj.get("jamdeck") and obj.get("type") == "session"
+
+
+def _document_time(obj: Any, parsed: Parsed) -> float | None:
+    if isinstance(obj, dict) and obj.get("jamdeck") and obj.get("received_at"):
+        try:
+            return parse_time(str(obj["received_at"])).timestamp()
+        except ValueError:
+            pass
+    if parsed.posts:
+        return max(p.created_at for p in parsed.posts).timestamp()
+    return None
+
+
+class ReplaySource(Source):
+    """Plays archive files into a session. ``header`` holds the session record of
+    a JamDeck archive (name, hashtags, hosts) once ``read_header`` or ``run`` saw it."""
+
+    network = "replay"
+    capabilities = Capabilities(
+        stream=True,
+        needs_auth=False,
+        why_not={
+            "retweet": "This post was replayed from an archive: there is no account to retweet with.",
+            "like": "This post was replayed from an archive.",
+            "reply": "This post was replayed from an archive.",
+            "post": "Replays cannot post.",
+        },
+    )
+
+    def __init__(
+        self,
+        paths: list[str | Path],
+        *,
+        speed: float = 0.0,
+        wait: Callable[[threading.Event, float], bool] | None = None,
+        batch_size: int = 100,
+    ) -> None:
+        self.paths = [p if str(p) == "-" else Path(p) for p in paths]
+        self.name = "replay:" + ",".join(str(p) for p in paths)
+        self.speed = speed
+        self._wait = wait or (lambda stop, seconds: stop.wait(seconds))
+        self._batch_size = batch_size
+        self.header: dict | None = None
+        self.stats = ReplayStats()
+
+    def read_header(self) -> dict | None:
+        """The session header of the first file, if it is a JamDeck archive."""
+        for path in self.paths:
+            if str(path) == "-":
+                return None
+            try:
+                for doc in read_documents(path, on_error=lambda *_: None):
+                    if is_session_header(doc.obj):
+                        self.header = doc.obj
+                    return self.header
+            except (OSError, ArchiveFormatError):
+                return None
+        return None
+
+    def run(self, sink: SourceSink, stop: threading.Event) -> None:
+        batcher = Batcher(self, sink, max_posts=self._batch_size, max_delay=0.1)
+        last_time: float | None = None
+
+        def skipped(where: str, reason: str) -> None:
+            self.stats.skipped.append((where, reason))
+            sink.on_skipped(self, where, reason)
+
+        sink.on_status(self, SourceStatus(SourceState.CONNECTED, "replaying"))
+        for path in self.paths:
+            try:
+                documents = read_documents(path, on_error=skipped)
+                for doc in documents:
+                    if stop.is_set():
+                        break
+                    self.stats.lines += 1
+                    if is_session_header(doc.obj):
+                        self.header = self.header or doc.obj
+                        continue
+                    try:
+                        parsed = normalize_document(doc.obj)
+                    except MalformedPayload as exc:
+                        skipped(doc.where, str(exc))
+                        continue
+                    except Exception as exc:  # a normalizer bug must not stop the import
+                        skipped(doc.where, f"could not read this payload ({type(exc).__name__}: {exc})")
+                        continue
+                    if self.speed > 0:
+                        when = _document_time(doc.obj, parsed)
+                        if when is not None and last_time is not None and when > last_time:
+                            batcher.flush()
+                            if self._wait(stop, min(when - last_time, MAX_GAP) / self.speed):
+                                break
+                        if when is not None:
+                            last_time = max(when, last_time or when)
+                    self.stats.posts += len(parsed.posts)
+                    self.stats.referenced += len(parsed.referenced)
+                    batcher.add(parsed)
+            except OSError as exc:
+                skipped(str(path), f"cannot read: {exc.strerror or exc}")
+            except ArchiveFormatError as exc:
+                skipped(str(path), str(exc))
+            if stop.is_set():
+                break
+        batcher.flush()
+        sink.on_status(self, SourceStatus(SourceState.FINISHED, "replay finished"))

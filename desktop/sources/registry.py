@@ -1,0 +1,54 @@
+"""Source specs to adapters: ``replay:FILE``, ``x``, ``mastodon``, ``bluesky``.
+
+Each network adapter is imported only when a spec names it, so start-up never
+pays for tweepy or atproto.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from datetime import datetime
+
+from desktop.core.credentials import CredentialStore
+from desktop.sources.base import Source
+
+NETWORK_MODULES = {
+    "x": "desktop.sources.x",
+    "twitter": "desktop.sources.x",
+    "mastodon": "desktop.sources.mastodon",
+    "bluesky": "desktop.sources.bluesky",
+    "bsky": "desktop.sources.bluesky",
+}
+
+
+class UnknownSource(ValueError):
+    pass
+
+
+def make_source(
+    spec: str,
+    *,
+    hashtags: list[str],
+    since: datetime | None = None,
+    options: Mapping[str, str] | None = None,
+    credentials: CredentialStore | None = None,
+    speed: float = 0.0,
+) -> Source:
+    kind, _, arg = spec.partition(":")
+    kind = kind.strip().lower()
+    if kind == "replay":
+        if not arg:
+            raise UnknownSource("replay needs a file: --source replay:FILE")
+        from desktop.sources.replay import ReplaySource
+
+        return ReplaySource([p for p in arg.split(",") if p], speed=speed)
+    module_name = NETWORK_MODULES.get(kind)
+    if module_name is None:
+        raise UnknownSource(
+            f"unknown source {spec!r}: use replay:FILE, x, mastodon or bluesky"
+        )
+    module = importlib.import_module(module_name)
+    return module.create_source(
+        hashtags=hashtags, since=since, options=dict(options or {}), credentials=credentials
+    )

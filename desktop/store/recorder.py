@@ -1,0 +1,94 @@
+"""RecordingSink: a source's batches into the store writer, for one session.
+
+Counts what landed and what was skipped, and applies back-pressure: a source
+that reads faster than the disk writes (a replay at full speed) waits when
+``max_in_flight`` batches are queued, instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+
+from desktop.core.normalize import Parsed
+from desktop.sources.base import Source, SourceStatus
+from desktop.store.ingest import IngestResult
+from desktop.store.writer import StoreWriter
+
+log = logging.getLogger("jamdeck.recorder")
+
+
+@dataclasses.dataclass(slots=True)
+class RecordingCounts:
+    added: int = 0  # new session members
+    updated: int = 0  # posts seen before, refreshed
+    referenced: int = 0
+    skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    failed_batches: int = 0
+
+
+class RecordingSink:
+    def __init__(
+        self,
+        writer: StoreWriter,
+        session_id: int,
+        *,
+        on_status: Callable[[Source, SourceStatus], None] | None = None,
+        on_skipped: Callable[[Source, str, str], None] | None = None,
+        max_in_flight: int = 8,
+    ) -> None:
+        self.writer = writer
+        self.session_id = session_id
+        self.counts = RecordingCounts()
+        self.last_status: SourceStatus | None = None
+        self._on_status = on_status
+        self._on_skipped = on_skipped
+        self._in_flight: deque[concurrent.futures.Future] = deque()
+        self._max_in_flight = max_in_flight
+        self._lock = threading.Lock()
+
+    # SourceSink -------------------------------------------------------------
+    def on_posts(self, source: Source, parsed: Parsed) -> None:
+        future = self.writer.ingest(self.session_id, parsed)
+        future.add_done_callback(self._count)
+        with self._lock:
+            self._in_flight.append(future)
+            while self._in_flight and self._in_flight[0].done():
+                self._in_flight.popleft()
+            oldest = self._in_flight[0] if len(self._in_flight) > self._max_in_flight else None
+        if oldest is not None:
+            concurrent.futures.wait([oldest])
+
+    def on_status(self, source: Source, status: SourceStatus) -> None:
+        self.last_status = status
+        log.info("%s: %s %s", source.name, status.state, status.message)
+        if self._on_status:
+            self._on_status(source, status)
+
+    def on_skipped(self, source: Source, where: str, reason: str) -> None:
+        with self._lock:
+            self.counts.skipped.append((where, reason))
+        log.info("skipped %s: %s", where, reason)
+        if self._on_skipped:
+            self._on_skipped(source, where, reason)
+
+    # ------------------------------------------------------------------------
+    def wait(self) -> None:
+        """Block until every batch handed over so far is committed."""
+        with self._lock:
+            pending = list(self._in_flight)
+        concurrent.futures.wait(pending)
+
+    def _count(self, future: concurrent.futures.Future) -> None:
+        if future.exception() is not None:
+            with self._lock:
+                self.counts.failed_batches += 1
+            return
+        result: IngestResult = future.result()
+        with self._lock:
+            self.counts.added += len(result.added)
+            self.counts.updated += len(result.updated)

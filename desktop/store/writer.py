@@ -1,0 +1,150 @@
+"""The store writer: one thread owns the one writable connection.
+
+Everything that writes (ingest batches, actions, quote-list edits, sessions,
+columns) is submitted as an operation ``fn(ctx) -> result`` and runs on the
+writer thread in its own transaction. ``submit`` returns a Future; when the
+transaction has committed, ``on_commit(result)`` is called on the writer
+thread (the GUI turns that into one queued Qt signal). So what the user sees
+is what is on disk.
+
+``StoreWriter(..., threaded=False)`` runs operations inline: the synchronous
+executor tests and the CLI's simple paths use.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from desktop.core.normalize import Parsed
+from desktop.store.db import open_library
+from desktop.store.ingest import Ingestor, IngestResult
+
+log = logging.getLogger("jamdeck.store.writer")
+
+T = TypeVar("T")
+
+_STOP = object()
+
+
+class WriterContext:
+    """What an operation gets: the connection and the writer-side caches."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.ingestor = Ingestor(conn)
+
+
+class StoreWriter:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        on_commit: Callable[[Any], None] | None = None,
+        threaded: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self._on_commit = on_commit
+        self._threaded = threaded
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._ctx: WriterContext | None = None
+        self._ready = threading.Event()
+        self._open_error: BaseException | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._loop, name="jamdeck-store-writer")
+            self._thread.start()
+            self._ready.wait()
+            if self._open_error is not None:
+                self._thread.join()
+                raise self._open_error
+        else:
+            self._thread = None
+            self._ctx = WriterContext(open_library(self.path))
+
+    # ------------------------------------------------------------------ API
+    def submit(self, fn: Callable[[WriterContext], T], *, notify: bool = True) -> concurrent.futures.Future[T]:
+        """Run ``fn(ctx)`` in a transaction on the writer; ``notify`` reports the
+        result through ``on_commit`` once committed."""
+        if self._closed:
+            raise RuntimeError("the store writer is closed")
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        if self._thread is None:
+            self._run(fn, future, notify)
+        else:
+            self._queue.put((fn, future, notify))
+        return future
+
+    def ingest(self, session_id: int, parsed: Parsed) -> concurrent.futures.Future[IngestResult]:
+        return self.submit(lambda ctx: ctx.ingestor.write(session_id, parsed))
+
+    def call(self, fn: Callable[[WriterContext], T], *, notify: bool = True, timeout: float | None = 30) -> T:
+        """Submit and wait for the result (raises what ``fn`` raised)."""
+        return self.submit(fn, notify=notify).result(timeout=timeout)
+
+    def close(self) -> None:
+        """Finish every queued operation, then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+        elif self._ctx is not None:
+            self._ctx.conn.close()
+
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+    def _loop(self) -> None:
+        try:
+            self._ctx = WriterContext(open_library(self.path))
+        except BaseException as exc:  # reported to the constructor's caller
+            self._open_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    break
+                fn, future, notify = item
+                self._run(fn, future, notify)
+        finally:
+            self._ctx.conn.close()
+
+    def _run(self, fn, future: concurrent.futures.Future, notify: bool) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        conn = self._ctx.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._ctx)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                # Caches may now hold ids from the rolled-back transaction.
+                self._ctx.ingestor = Ingestor(conn)
+                raise
+        except BaseException as exc:
+            log.exception("store operation failed")
+            future.set_exception(exc)
+            return
+        future.set_result(result)
+        if notify and self._on_commit is not None and result is not None:
+            try:
+                self._on_commit(result)
+            except Exception:  # a listener's bug must not stop the writer
+                log.exception("on_commit listener failed")

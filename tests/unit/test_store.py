@@ -1,0 +1,158 @@
+"""The cache: migrations, upserts without duplicates, jam facts, the writer thread."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import threading
+
+import pytest
+
+from desktop.core.normalize import Parsed
+from desktop.core.post import Kind, Metrics
+from desktop.store import library
+from desktop.store.db import SchemaTooNewError, open_library
+from desktop.store.schema import SCHEMA_VERSION
+from desktop.store.writer import StoreWriter
+from tests.fakes.posts import make_post
+
+
+@pytest.fixture
+def writer(tmp_path):
+    w = StoreWriter(tmp_path / "library.db")
+    yield w
+    w.close()
+
+
+def new_session(writer, name="jam", hosts=("host",), hashtags=("socbizchat",)):
+    return writer.call(
+        lambda ctx: library.create_session(ctx.conn, name, hosts=hosts, hashtags=hashtags)
+    )
+
+
+def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
+    conn = open_library(tmp_path / "lib.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_library_from_a_newer_jamdeck_is_refused_clearly(tmp_path):
+    conn = open_library(tmp_path / "lib.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError, match="newer JamDeck"):
+        open_library(tmp_path / "lib.db")
+
+
+def test_receiving_a_post_again_updates_it_and_never_duplicates(writer, tmp_path):
+    sid = new_session(writer)
+    post = make_post(1, "A1: community first #socbizchat")
+    first = writer.ingest(sid, Parsed(posts=[post])).result()
+    again = dataclasses.replace(post, metrics=Metrics(likes=42), text="A1: community first, edited")
+    second = writer.ingest(sid, Parsed(posts=[again])).result()
+    assert len(first.added) == 1 and second.added == [] and len(second.updated) == 1
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
+    assert conn.execute("SELECT likes, text FROM posts").fetchone() == (42, "A1: community first, edited")
+    assert conn.execute("SELECT count(*) FROM session_posts").fetchone()[0] == 1
+    # The full-text index follows the edit.
+    hits = conn.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : \"edited\"'").fetchall()
+    assert len(hits) == 1
+
+
+def test_referenced_posts_are_stored_but_not_members(writer):
+    sid = new_session(writer)
+    original = make_post(1, "A2: listen first", handle="bob")
+    rt = make_post(2, "A2: listen first", kind=Kind.RETWEET, retweeted_id=original.id)
+    writer.ingest(sid, Parsed(posts=[rt], referenced=[original])).result()
+    session = writer.call(lambda ctx: library.get_session(ctx.conn, sid), notify=False)
+    assert session.posts == 1
+
+
+def test_host_questions_answers_and_retweets_get_their_question(writer, tmp_path):
+    sid = new_session(writer)
+    q1 = make_post(1, "Q1: What is a jam? #socbizchat", handle="Host")
+    a1 = make_post(2, "A1: a chat on a hashtag #socbizchat", handle="ann")
+    reply = make_post(3, "a chat with friends", handle="bo", reply_to_id=q1.id, reply_to_handle="host")
+    late = make_post(4, "just arrived, hi all", handle="cy")
+    rt = make_post(5, "A1: a chat on a hashtag", handle="dee", kind=Kind.RETWEET, retweeted_id=a1.id)
+    result = writer.ingest(sid, Parsed(posts=[q1, a1, reply, late, rt], referenced=[a1])).result()
+    facts = {r.rowid: (r.question, r.question_source, r.is_question, r.is_host) for r in result.added}
+    ids = [r.rowid for r in result.added]
+    assert [facts[i] for i in ids] == [
+        (1, "label", True, True),
+        (1, "label", False, False),
+        (1, "reply", False, False),
+        (1, "time", False, False),
+        (1, "label", False, False),
+    ]
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("SELECT number, text FROM questions").fetchall() == [(1, "What is a jam?")]
+
+
+def test_a_late_question_reinfers_time_assignments(writer):
+    sid = new_session(writer)
+    q1 = make_post(1, "Q1: first?", handle="host")
+    chat = make_post(12, "no label here", handle="ann")
+    writer.ingest(sid, Parsed(posts=[q1, chat])).result()
+    # Q2 (asked at minute 10) arrives late, by backfill.
+    q2 = make_post(10, "Q2: second?", handle="host")
+    result = writer.ingest(sid, Parsed(posts=[q2])).result()
+    chat_row = next(iter(result.reassigned))
+    assert result.reassigned == {chat_row: 2}
+
+
+def test_manual_assignment_survives_reinference(writer, tmp_path):
+    sid = new_session(writer)
+    q1 = make_post(1, "Q1: first?", handle="host")
+    chat = make_post(12, "no label here", handle="ann")
+    added = writer.ingest(sid, Parsed(posts=[q1, chat])).result().added
+    writer.call(lambda ctx: library.assign_question(ctx.conn, sid, added[1].rowid, 1))
+    writer.ingest(sid, Parsed(posts=[make_post(10, "Q2: second?", handle="host")])).result()
+    conn = open_library(tmp_path / "library.db")
+    view = library.post_views(conn, sid, [added[1].rowid])[added[1].rowid]
+    assert (view.question, view.question_source) == (1, "manual")
+
+
+def test_on_commit_reports_after_the_data_is_readable(tmp_path):
+    seen = []
+    done = threading.Event()
+    path = tmp_path / "library.db"
+
+    def on_commit(result):
+        if hasattr(result, "added"):
+            reader = open_library(path)
+            seen.append(reader.execute("SELECT count(*) FROM session_posts").fetchone()[0])
+            reader.close()
+            done.set()
+
+    with StoreWriter(path, on_commit=on_commit) as w:
+        sid = w.call(lambda ctx: library.create_session(ctx.conn, "jam"))
+        w.ingest(sid, Parsed(posts=[make_post(i) for i in range(5)]))
+        assert done.wait(10)
+    assert seen == [5]
+
+
+def test_a_failing_operation_rolls_back_and_the_writer_goes_on(writer, tmp_path):
+    sid = new_session(writer)
+
+    def bad(ctx):
+        ctx.conn.execute("INSERT INTO columns (session_id, name) VALUES (?, 'x')", (sid,))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        writer.call(bad)
+    writer.ingest(sid, Parsed(posts=[make_post(1)])).result()
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("SELECT count(*) FROM columns").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
+
+
+def test_column_pages_are_newest_first_and_keyset_paged(writer, tmp_path):
+    sid = new_session(writer)
+    writer.ingest(sid, Parsed(posts=[make_post(i) for i in range(10)])).result()
+    conn = open_library(tmp_path / "library.db")
+    first = library.column_page(conn, sid, limit=4)
+    second = library.column_page(conn, sid, limit=4, before=(first[-1][1], first[-1][0]))
+    times = [t for _, t in first + second]
+    assert times == sorted(times, reverse=True) and len(set(first + second)) == 8
