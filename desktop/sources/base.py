@@ -124,6 +124,10 @@ class Source:
         """Post ``text`` (a reply when ``in_reply_to`` is given); returns the new post."""
         raise ActionNotAllowed(self.capabilities.reason("reply" if in_reply_to else "post"))
 
+    def quote(self, text: str, *, quoted: Post) -> Post | None:
+        """Post ``text`` quoting ``quoted``; returns the new post."""
+        raise ActionNotAllowed(self.capabilities.reason("quote_post"))
+
 
 class Batcher:
     """Collects parsed posts and flushes them to the sink in batches of about

@@ -351,21 +351,31 @@ class Ingestor:
             result.new_questions.append(question)
 
     def _reinfer_after(self, session_id: int, jam: JamState, question: Question) -> dict[int, int | None]:
-        """A question arrived late (backfill, out of order): posts already stored after
-        its time that got their question from the time window may belong to it now."""
+        """A question arrived late (backfill, out of order): posts already stored that
+        got their question from the time window (or none) may belong to it now,
+        by reply (they answer its post) or by time."""
         changed: dict[int, int | None] = {}
+        refs = [question.post_key or ""]
+        row = self.conn.execute("SELECT post_id FROM posts WHERE key = ?", refs).fetchone()
+        refs.append(row[0] if row else "")
         rows = self.conn.execute(
-            "SELECT post_id, created_at, question FROM session_posts WHERE session_id = ? "
-            "AND created_at >= ? AND is_question = 0 "
-            "AND (question_source = 'time' OR question_source IS NULL)",
-            (session_id, question.asked_at),
+            "SELECT sp.post_id, sp.created_at, sp.question, sp.question_source, p.reply_to_key, "
+            "p.quoted_key FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+            "WHERE sp.session_id = ? AND sp.is_question = 0 "
+            "AND (sp.question_source = 'time' OR sp.question_source IS NULL) "
+            "AND (sp.created_at >= ? OR p.reply_to_key IN (?, ?) OR p.quoted_key IN (?, ?))",
+            (session_id, question.asked_at, *refs, *refs),
         ).fetchall()
         updates = []
-        for post_id, created_at, current in rows:
-            number = jam.question_for_time(created_at)
-            if number != current:
+        for post_id, created_at, current, current_source, reply_to, quoted in rows:
+            number = jam.question_for_reply(reply_to) or jam.question_for_reply(quoted)
+            source = "reply" if number is not None else None
+            if number is None:
+                number = jam.question_for_time(created_at)
+                source = "time" if number is not None else None
+            if (number, source) != (current, current_source):
                 changed[post_id] = number
-                updates.append((number, "time" if number is not None else None, session_id, post_id))
+                updates.append((number, source, session_id, post_id))
         if updates:
             self.conn.executemany(
                 "UPDATE session_posts SET question = ?, question_source = ? "
@@ -373,4 +383,3 @@ class Ingestor:
                 updates,
             )
         return changed
-

@@ -103,7 +103,7 @@ def _initial(conn: sqlite3.Connection) -> None:
             post_id INTEGER NOT NULL REFERENCES posts(id),
             created_at REAL NOT NULL,          -- copy of posts.created_at: the deck's order
             question INTEGER,                  -- the question it answers, or NULL
-            question_source TEXT,              -- manual | label | reply | time | NULL
+            question_source TEXT,              -- manual | label | reply | time | NULL (a retweet: its original's)
             is_question INTEGER NOT NULL DEFAULT 0,  -- a host's post that asks question N
             is_host INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (session_id, post_id)

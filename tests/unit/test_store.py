@@ -156,3 +156,14 @@ def test_column_pages_are_newest_first_and_keyset_paged(writer, tmp_path):
     second = library.column_page(conn, sid, limit=4, before=(first[-1][1], first[-1][0]))
     times = [t for _, t in first + second]
     assert times == sorted(times, reverse=True) and len(set(first + second)) == 8
+
+
+def test_a_reply_that_arrived_before_its_question_becomes_a_reply(writer):
+    sid = new_session(writer)
+    writer.ingest(sid, Parsed(posts=[make_post(1, "Q1: first?", handle="host")])).result()
+    q2 = make_post(10, "Q2: second?", handle="host")
+    early = make_post(5, "yes, absolutely", handle="ann", reply_to_id=q2.id, reply_to_handle="host")
+    first = writer.ingest(sid, Parsed(posts=[early])).result()
+    assert (first.added[0].question, first.added[0].question_source) == (1, "time")
+    result = writer.ingest(sid, Parsed(posts=[q2])).result()
+    assert result.reassigned == {first.added[0].rowid: 2}

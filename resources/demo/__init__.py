@@ -1,0 +1,1 @@
+"""The demo jam: a deterministic, realistic #jamdeckdemo archive (see ``generator``)."""

@@ -1,0 +1,130 @@
+"""The `jamdeck` command as users run it: real subprocesses, a real library file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.archive import write_archive
+
+
+def jamdeck(*args, data_dir: Path, check=True, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, JAMDECK_DATA_DIR=str(data_dir))
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", *map(str, args)],
+        capture_output=True, text=True, env=env, timeout=120, **kw,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
+    return proc
+
+
+def unique_data_ids(path: Path) -> set[str]:
+    ids = set()
+    for line in path.read_text().splitlines():
+        ids.update(t["id"] for t in json.loads(line)["data"])
+    return ids
+
+
+def test_importing_twice_gives_each_tweet_once(fixtures_dir, tmp_path):
+    kpop = fixtures_dir / "x" / "twarc2" / "kpop.jsonl"
+    jamdeck("import", kpop, "--session", "kpop", data_dir=tmp_path)
+    second = jamdeck("import", kpop, "--session", "kpop", data_dir=tmp_path)
+    assert "Imported 0 new posts" in second.stdout
+    sessions = json.loads(jamdeck("sessions", "--json", data_dir=tmp_path).stdout)
+    expected = len(unique_data_ids(kpop))
+    assert expected == 100
+    assert [(s["name"], s["posts"]) for s in sessions] == [("kpop", expected)]
+
+
+def test_a_malformed_line_is_skipped_reported_and_the_rest_lands(fixtures_dir, tmp_path):
+    path = fixtures_dir / "x" / "twarc2" / "streaming_output_with_error.jsonl"
+    proc = jamdeck("import", path, "--session", "s", data_dir=tmp_path)
+    # The recorded file's broken line is its last (line 8, cut off mid-object).
+    assert "streaming_output_with_error.jsonl:8: not valid JSON" in proc.stdout
+    assert "Skipped 1:" in proc.stdout
+    sessions = json.loads(jamdeck("sessions", "--json", data_dir=tmp_path).stdout)
+    assert sessions[0]["posts"] == 7
+
+
+def test_export_jsonl_and_csv_carry_the_documented_fields(fixtures_dir, tmp_path):
+    path = fixtures_dir / "x" / "twarc2" / "brexit.jsonl"
+    jamdeck("import", path, "--session", "brexit", data_dir=tmp_path)
+    rows = [json.loads(line) for line in jamdeck("export", "brexit", "--format", "jsonl", data_dir=tmp_path).stdout.splitlines()]
+    assert len(rows) == 100
+    for key in ("id", "network", "author", "text", "created_at", "kind", "url", "question", "question_source"):
+        assert key in rows[0]
+    assert all(isinstance(r["id"], str) and r["created_at"].endswith("Z") for r in rows)
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"retweet", "quote", "reply", "original"}
+    out = tmp_path / "brexit.csv"
+    jamdeck("export", "brexit", "--format", "csv", "-o", out, data_dir=tmp_path)
+    assert out.read_text().splitlines()[0].startswith("id,network,author,")
+
+
+def test_unknown_session_is_a_clear_error_without_traceback(tmp_path):
+    proc = jamdeck("export", "nope", data_dir=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "no session named 'nope'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_newer_library_is_refused_with_a_message(tmp_path):
+    jamdeck("sessions", data_dir=tmp_path)
+    conn = sqlite3.connect(tmp_path / "library.db")
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    proc = jamdeck("sessions", data_dir=tmp_path, check=False)
+    assert proc.returncode != 0 and "newer JamDeck" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_sigkill_mid_import_loses_at_most_the_batch_in_flight(tmp_path):
+    archive = write_archive(tmp_path / "big.jsonl", 60_000)
+    data = tmp_path / "data"
+    env = dict(os.environ, JAMDECK_DATA_DIR=str(data))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "record", "--source", f"replay:{archive}",
+         "--session", "big", "--hashtag", "benchjam"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    db = data / "library.db"
+    deadline = time.monotonic() + 60
+    count = 0
+    try:
+        while time.monotonic() < deadline and count < 5_000:
+            if db.exists():
+                try:
+                    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+                    count = conn.execute("SELECT count(*) FROM session_posts").fetchone()[0]
+                    conn.close()
+                except sqlite3.OperationalError:
+                    pass  # the schema is being created
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.05)  # polling a separate process's progress, not timing our own code
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert count >= 5_000
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    committed = conn.execute("SELECT count(*) FROM session_posts").fetchone()[0]
+    # Everything counted before the kill is still there, and posts and members agree.
+    assert committed >= count
+    assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == committed
+    assert conn.execute("SELECT count(*) FROM posts_fts").fetchone()[0] == committed
+    conn.close()
+    # Importing again completes the session without duplicates.
+    jamdeck("import", archive, "--session", "big", data_dir=data)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM session_posts").fetchone()[0] == 60_000
