@@ -17,51 +17,47 @@ Rules (X-like word search):
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
-_PREFIXES = "#@"
+# ``\w`` in Python's re is exactly ``str.isalnum() or "_"``: a token is a run of
+# those, with one leading "#" or "@" kept when a word follows at once.
+_TOKEN = re.compile(r"[#@]?\w+")
+_NOT_WORD = re.compile(r"\W")
 
 
 def fold(text: str) -> str:
     """Case- and accent-fold ``text`` (the normal form every match compares)."""
+    if text.isascii():  # the common case, and ASCII has nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into folded tokens (see the module docstring for the rules)."""
-    folded = fold(text)
-    tokens: list[str] = []
-    current: list[str] = []
-    n = len(folded)
-    i = 0
-    while i < n:
-        ch = folded[i]
-        if _is_word_char(ch):
-            current.append(ch)
-        else:
-            if current:
-                tokens.append("".join(current))
-                current = []
-            # A prefix counts only when a word follows at once ("#q1", not "# q1").
-            if ch in _PREFIXES and i + 1 < n and _is_word_char(folded[i + 1]):
-                current.append(ch)
-        i += 1
-    if current:
-        tokens.append("".join(current))
-    return tokens
+    return _TOKEN.findall(fold(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_key(value: str) -> str:
     """Fold a hashtag or handle to one token: lower case, no accents, no leading #/@,
     other punctuation (".", "-") turned into "_" so it stays one FTS token."""
-    folded = fold(value.lstrip("#@"))
-    return "".join(ch if _is_word_char(ch) else "_" for ch in folded)
+    return _NOT_WORD.sub("_", fold(value.lstrip("#@")))
+
+
+@functools.lru_cache(maxsize=65536)
+def _handle_keys(handle: str) -> tuple[str, ...]:
+    h = handle.strip().lstrip("@")
+    keys = [fold_key(h)]
+    local, at, _instance = h.partition("@")
+    if at and local:
+        keys.append(fold_key(local))
+    elif h.lower().endswith(".bsky.social"):
+        keys.append(fold_key(h[: -len(".bsky.social")]))
+    return tuple(dict.fromkeys(keys))
 
 
 def handle_keys(handle: str) -> list[str]:
@@ -71,11 +67,4 @@ def handle_keys(handle: str) -> list[str]:
     and Bluesky's ``alice.bsky.social``; a full ``alice@inst.social`` or
     ``alice.example.com`` matches only that account.
     """
-    h = handle.strip().lstrip("@")
-    keys = [fold_key(h)]
-    local, at, _instance = h.partition("@")
-    if at and local:
-        keys.append(fold_key(local))
-    elif h.lower().endswith(".bsky.social"):
-        keys.append(fold_key(h[: -len(".bsky.social")]))
-    return list(dict.fromkeys(keys))
+    return list(_handle_keys(handle))

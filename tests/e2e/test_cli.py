@@ -128,3 +128,29 @@ def test_sigkill_mid_import_loses_at_most_the_batch_in_flight(tmp_path):
     jamdeck("import", archive, "--session", "big", data_dir=data)
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM session_posts").fetchone()[0] == 60_000
+
+
+def test_record_from_x_with_a_rejected_token_exits_quickly_with_a_clear_message(tmp_path):
+    from tests.fakes.fake_x_api import FakeXApi
+
+    with FakeXApi(bearer_token="the-right-token") as api:
+        env = dict(os.environ, JAMDECK_DATA_DIR=str(tmp_path), JAMDECK_X_API_BASE=api.base_url,
+                   JAMDECK_X_BEARER_TOKEN="a-wrong-token")
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "desktop", "record", "--source", "x", "--session", "s",
+             "--hashtag", "jam", "--duration", "60"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 3, proc.stderr
+    assert "rejected" in proc.stderr.lower() and "credentials" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+    assert "a-wrong-token" not in proc.stderr + proc.stdout
+    assert elapsed < 15
+
+
+def test_record_from_x_without_any_token_says_how_to_give_one(tmp_path):
+    proc = jamdeck("record", "--source", "x", "--session", "s", "--hashtag", "jam", data_dir=tmp_path, check=False)
+    assert proc.returncode == 3
+    assert "JAMDECK_X_BEARER_TOKEN" in proc.stderr and "Traceback" not in proc.stderr
