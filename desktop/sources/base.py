@@ -107,17 +107,18 @@ class Source:
     def run(self, sink: SourceSink, stop: threading.Event) -> None:
         raise NotImplementedError
 
-    # Actions. Each returns the network's id for what it created (when any).
+    # Actions. Each returns the network's id for what it created (when any); the
+    # undo actions take it back as ``remote_id`` (Bluesky needs the repost's URI).
     def retweet(self, post: Post) -> str | None:
         raise ActionNotAllowed(self.capabilities.reason("retweet"))
 
-    def unretweet(self, post: Post) -> None:
+    def unretweet(self, post: Post, *, remote_id: str | None = None) -> None:
         raise ActionNotAllowed(self.capabilities.reason("retweet"))
 
     def like(self, post: Post) -> None:
         raise ActionNotAllowed(self.capabilities.reason("like"))
 
-    def unlike(self, post: Post) -> None:
+    def unlike(self, post: Post, *, remote_id: str | None = None) -> None:
         raise ActionNotAllowed(self.capabilities.reason("like"))
 
     def reply(self, text: str, *, in_reply_to: Post | None) -> Post | None:
@@ -127,6 +128,9 @@ class Source:
     def quote(self, text: str, *, quoted: Post) -> Post | None:
         """Post ``text`` quoting ``quoted``; returns the new post."""
         raise ActionNotAllowed(self.capabilities.reason("quote_post"))
+
+    def close(self) -> None:
+        """Release network resources (sessions, sockets). Safe to call twice."""
 
 
 class Batcher:

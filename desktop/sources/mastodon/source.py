@@ -543,7 +543,7 @@ class MastodonSource(Source):
         result = self._act("retweet", lambda api: api.status_reblog(local))
         return str(result["id"]) if result and "id" in result else None
 
-    def unretweet(self, post: Post) -> None:
+    def unretweet(self, post: Post, *, remote_id: str | None = None) -> None:
         local = self._local_id(post)
         self._act("retweet", lambda api: api.status_unreblog(local))
 
@@ -551,7 +551,7 @@ class MastodonSource(Source):
         local = self._local_id(post)
         self._act("like", lambda api: api.status_favourite(local))
 
-    def unlike(self, post: Post) -> None:
+    def unlike(self, post: Post, *, remote_id: str | None = None) -> None:
         local = self._local_id(post)
         self._act("like", lambda api: api.status_unfavourite(local))
 

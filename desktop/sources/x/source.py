@@ -505,7 +505,7 @@ class XSource(Source):
         api.call(client.retweet, self._target(post), user_auth=True)
         return None  # X answers {"retweeted": true}, without the retweet's id
 
-    def unretweet(self, post: Post) -> None:
+    def unretweet(self, post: Post, *, remote_id: str | None = None) -> None:
         client = self._actor("retweet")
         api.call(client.unretweet, self._target(post), user_auth=True)
 
@@ -513,7 +513,7 @@ class XSource(Source):
         client = self._actor("like")
         api.call(client.like, self._target(post), user_auth=True)
 
-    def unlike(self, post: Post) -> None:
+    def unlike(self, post: Post, *, remote_id: str | None = None) -> None:
         client = self._actor("like")
         api.call(client.unlike, self._target(post), user_auth=True)
 
