@@ -384,9 +384,8 @@ def record_command(spec, session_name, hashtags, hosts, duration, instance, serv
         click.echo(f"  skipped {where}: {reason}", err=True)
     status = sink.last_status
     if status is not None and status.state == SourceState.STOPPED:
-        auth = "credential" in status.message.lower() or "401" in status.message or "403" in status.message
         click.echo(f"Error: {status.message}", err=True)
-        sys.exit(EXIT_AUTH if auth else EXIT_SOURCE)
+        sys.exit(EXIT_AUTH if status.auth_failed else EXIT_SOURCE)
 
 
 # --------------------------------------------------------------------------- demo / gui

@@ -64,6 +64,7 @@ class SourceStatus:
     state: SourceState
     message: str = ""
     until: datetime | None = None  # rate limited until / next retry at
+    auth_failed: bool = False  # STOPPED because the network rejected the credentials
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -356,7 +356,9 @@ class BlueskySource(Source):
                     wait = self.interval
                 except SourceAuthError as exc:
                     batcher.flush()
-                    sink.on_status(self, SourceStatus(SourceState.STOPPED, str(exc)))
+                    sink.on_status(
+                        self, SourceStatus(SourceState.STOPPED, str(exc), auth_failed=True)
+                    )
                     return
                 except RateLimitedError as exc:
                     now = self._clock()

@@ -154,3 +154,38 @@ def test_record_from_x_without_any_token_says_how_to_give_one(tmp_path):
     proc = jamdeck("record", "--source", "x", "--session", "s", "--hashtag", "jam", data_dir=tmp_path, check=False)
     assert proc.returncode == 3
     assert "JAMDECK_X_BEARER_TOKEN" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _record(args, env_extra, tmp_path):
+    env = dict(os.environ, JAMDECK_DATA_DIR=str(tmp_path), **env_extra)
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", "record", *args, "--session", "s", "--hashtag", "jam",
+         "--duration", "60"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    return proc, time.monotonic() - started
+
+
+def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_path):
+    from tests.fakes.fake_mastodon import FakeMastodon
+
+    with FakeMastodon(token="good-token") as server:
+        proc, elapsed = _record(["--source", "mastodon", "--instance", server.url],
+                                {"JAMDECK_MASTODON_TOKEN": "stale-token"}, tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert "rejected the access token" in proc.stderr and "Traceback" not in proc.stderr
+    assert "stale-token" not in proc.stderr
+    assert elapsed < 15
+
+
+def test_record_from_bluesky_with_a_wrong_app_password_exits_with_the_reason(tmp_path):
+    from tests.fakes.fake_bluesky import FakeBluesky
+
+    with FakeBluesky(handle="jammer.test", password="right-pass") as server:
+        proc, elapsed = _record(["--source", "bluesky", "--service", server.url],
+                                {"JAMDECK_BLUESKY_HANDLE": "jammer.test",
+                                 "JAMDECK_BLUESKY_APP_PASSWORD": "wrong-pass"}, tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr and "wrong-pass" not in proc.stderr
+    assert elapsed < 15

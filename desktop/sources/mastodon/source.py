@@ -189,7 +189,7 @@ class MastodonSource(Source):
                     self._poll(api, ctx)
             except _Stopped as exc:
                 ctx.batcher.flush()
-                self._emit(ctx, SourceState.STOPPED, str(exc))
+                self._emit(ctx, SourceState.STOPPED, str(exc), auth_failed=exc.auth)
                 return
             except _RateLimited as exc:
                 ctx.batcher.flush()
@@ -474,9 +474,15 @@ class MastodonSource(Source):
         return _NoStreaming(f"{self.host} does not allow hashtag streaming ({exc.status})")
 
     def _emit(
-        self, ctx: _Run, state: SourceState, message: str, *, until: datetime | None = None
+        self,
+        ctx: _Run,
+        state: SourceState,
+        message: str,
+        *,
+        until: datetime | None = None,
+        auth_failed: bool = False,
     ) -> None:
-        status = SourceStatus(state, message, until)
+        status = SourceStatus(state, message, until, auth_failed=auth_failed)
         if status == self.status and state is SourceState.CONNECTED:
             return  # polling re-confirms CONNECTED each round; say it once
         self.status = status

@@ -160,10 +160,16 @@ class XSource(Source):
         )
 
     def _status(
-        self, ctx: _Run, state: SourceState, message: str, until: datetime | None = None
+        self,
+        ctx: _Run,
+        state: SourceState,
+        message: str,
+        until: datetime | None = None,
+        *,
+        auth_failed: bool = False,
     ) -> None:
         ctx.batcher.flush()  # posts first: a status describes what came before it
-        ctx.sink.on_status(self, SourceStatus(state, message, until))
+        ctx.sink.on_status(self, SourceStatus(state, message, until, auth_failed=auth_failed))
 
     # -- run -------------------------------------------------------------------------
 
@@ -181,7 +187,9 @@ class XSource(Source):
         except _Stopped:
             pass
         except SourceError as exc:  # auth, or a request X will never accept (400)
-            self._status(ctx, SourceState.STOPPED, str(exc))
+            self._status(
+                ctx, SourceState.STOPPED, str(exc), auth_failed=isinstance(exc, SourceAuthError)
+            )
             return
         except Exception as exc:  # a bug must still end in a status the user can see
             log.exception("X source failed")
