@@ -327,6 +327,24 @@ def _write_text(output: str, text: str) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
+@main.command("filters")
+@click.argument("expression", required=False)
+def filters_command(expression):
+    """Explain EXPRESSION, or list every filter operator with an example."""
+    from filters import FilterError, explain, help_text
+
+    if not expression:
+        click.echo(help_text())
+        return
+    try:
+        click.echo(explain(expression))
+    except FilterError as exc:
+        click.echo(f"Error: bad filter: {exc}", err=True)
+        click.echo(f"  {expression}", err=True)
+        click.echo(f"  {' ' * exc.position}^", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 # --------------------------------------------------------------------------- record
 
 
@@ -468,6 +486,14 @@ def gui(ctx, session_name=None, screenshot=None, quit_after=None, size="1400x900
     )
     sys.exit(code)
 
+
+def _register_subgroups() -> None:
+    from desktop.cli_quotes import quotes
+
+    main.add_command(quotes)
+
+
+_register_subgroups()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

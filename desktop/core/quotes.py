@@ -25,6 +25,9 @@ class QuoteItem:
     url: str
     created_at: float  # unix seconds, UTC
     note: str = ""
+    # (link as written in the text, where it leads): exports show the real
+    # destination instead of a t.co short link.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class QuoteSection:
 
     @property
     def title(self) -> str:
-        """"Q3" or "Other": what a heading starts with."""
+        """ "Q3" or "Other": what a heading starts with."""
         return "Other" if self.question is None else f"Q{self.question}"
 
 

@@ -88,11 +88,20 @@ def insert_action(conn: sqlite3.Connection, action: core_actions.Action) -> core
     return action.replace(id=cur.lastrowid)
 
 
-def update_action(conn: sqlite3.Connection, action: core_actions.Action, *, roll_back: bool = False) -> core_actions.Action:
+def update_action(
+    conn: sqlite3.Connection, action: core_actions.Action, *, roll_back: bool = False
+) -> core_actions.Action:
     """Store the action's new state; ``roll_back`` restores the post's flag as it was."""
     conn.execute(
         "UPDATE actions SET state = ?, error = ?, remote_id = ?, payload = ?, updated_at = ? WHERE id = ?",
-        (action.state.value, action.error, action.remote_id, _payload(action), action.updated_at, action.id),
+        (
+            action.state.value,
+            action.error,
+            action.remote_id,
+            _payload(action),
+            action.updated_at,
+            action.id,
+        ),
     )
     flag = core_actions.FLAG_OF.get(action.kind)
     if roll_back and flag and action.post_rowid is not None and action.previous is not None:
@@ -114,7 +123,9 @@ def unfinished_actions(conn: sqlite3.Connection) -> list[core_actions.Action]:
 
 
 def recent_actions(conn: sqlite3.Connection, *, limit: int = 100) -> list[core_actions.Action]:
-    rows = conn.execute(f"SELECT {_COLS} FROM actions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    rows = conn.execute(
+        f"SELECT {_COLS} FROM actions ORDER BY id DESC LIMIT ?", (limit,)
+    ).fetchall()
     return [_action(r) for r in rows]
 
 

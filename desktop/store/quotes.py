@@ -10,6 +10,7 @@ panel's row number is the position.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -35,7 +36,10 @@ def _section_ids(conn: sqlite3.Connection, session_id: int, question: int | None
 
 
 def _renumber(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    conn.executemany("UPDATE quote_items SET position = ? WHERE id = ?", [(i, item) for i, item in enumerate(ids)])
+    conn.executemany(
+        "UPDATE quote_items SET position = ? WHERE id = ?",
+        [(i, item) for i, item in enumerate(ids)],
+    )
 
 
 def _next_position(conn: sqlite3.Connection, session_id: int, question: int | None) -> int:
@@ -47,7 +51,9 @@ def _next_position(conn: sqlite3.Connection, session_id: int, question: int | No
 
 
 def _item(conn: sqlite3.Connection, item_id: int) -> tuple[int, int, int | None]:
-    row = conn.execute("SELECT session_id, post_id, question FROM quote_items WHERE id = ?", (item_id,)).fetchone()
+    row = conn.execute(
+        "SELECT session_id, post_id, question FROM quote_items WHERE id = ?", (item_id,)
+    ).fetchone()
     if row is None:
         raise QuoteItemNotFound(f"no quote item {item_id}")
     return row
@@ -57,7 +63,8 @@ def _post_question(conn: sqlite3.Connection, session_id: int, post_rowid: int) -
     if conn.execute("SELECT 1 FROM posts WHERE id = ?", (post_rowid,)).fetchone() is None:
         raise PostNotFound(f"no post {post_rowid} in the cache")
     row = conn.execute(
-        "SELECT question FROM session_posts WHERE session_id = ? AND post_id = ?", (session_id, post_rowid)
+        "SELECT question FROM session_posts WHERE session_id = ? AND post_id = ?",
+        (session_id, post_rowid),
     ).fetchone()
     return row[0] if row else None
 
@@ -83,7 +90,13 @@ def collect(
     section = _post_question(conn, session_id, post_rowid) if question is None else question
     cur = conn.execute(
         "INSERT INTO quote_items (session_id, post_id, question, position, note, added_at) VALUES (?, ?, ?, ?, '', ?)",
-        (session_id, post_rowid, section, _next_position(conn, session_id, section), time.time() if now is None else now),
+        (
+            session_id,
+            post_rowid,
+            section,
+            _next_position(conn, session_id, section),
+            time.time() if now is None else now,
+        ),
     )
     return QuotesChanged(session_id, item_ids=(cur.lastrowid,), post_rowids=(post_rowid,), added=1)
 
@@ -115,7 +128,9 @@ def toggle(conn: sqlite3.Connection, session_id: int, post_rowid: int) -> Quotes
     return collect(conn, session_id, post_rowid)
 
 
-def move(conn: sqlite3.Connection, item_id: int, *, question: int | None, index: int) -> QuotesChanged:
+def move(
+    conn: sqlite3.Connection, item_id: int, *, question: int | None, index: int
+) -> QuotesChanged:
     """Put an item at ``index`` of section ``question`` (None: "Other"), within or
     between sections; ``index`` is clamped to the section (-1 or a big number: last)."""
     session_id, post_rowid, old_question = _item(conn, item_id)
@@ -197,7 +212,8 @@ SELECT qi.id, qi.post_id, qi.question, qi.position, qi.note,
        coalesce(oa.display_name, a.display_name),
        coalesce(o.text, p.text),
        coalesce(o.url, p.url),
-       coalesce(o.created_at, p.created_at)
+       coalesce(o.created_at, p.created_at),
+       coalesce(o.entities, p.entities)
 FROM quote_items qi
 JOIN posts p ON p.id = qi.post_id
 JOIN authors a ON a.id = p.author_rowid
@@ -208,6 +224,18 @@ LEFT JOIN authors oa ON oa.id = o.author_rowid
 WHERE qi.session_id = ?
 ORDER BY qi.question IS NULL, qi.question, qi.position, qi.id
 """
+
+
+def _links(entities: str | None) -> tuple[tuple[str, str], ...]:
+    try:
+        links = json.loads(entities or "{}").get("links", ())
+    except (ValueError, AttributeError):
+        return ()
+    return tuple(
+        (link["url"], link["expanded_url"])
+        for link in links
+        if isinstance(link, dict) and link.get("url") and link.get("expanded_url")
+    )
 
 
 def quote_items(conn: sqlite3.Connection, session_id: int) -> list[QuoteItem]:
@@ -225,13 +253,17 @@ def quote_items(conn: sqlite3.Connection, session_id: int) -> list[QuoteItem]:
             text=r[9],
             url=r[10],
             created_at=r[11],
+            links=_links(r[12]),
         )
         for r in conn.execute(_ITEMS_SQL, (session_id,))
     ]
 
 
 def collected_rowids(conn: sqlite3.Connection, session_id: int) -> set[int]:
-    return {r[0] for r in conn.execute("SELECT post_id FROM quote_items WHERE session_id = ?", (session_id,))}
+    return {
+        r[0]
+        for r in conn.execute("SELECT post_id FROM quote_items WHERE session_id = ?", (session_id,))
+    }
 
 
 def load_quote_list(
@@ -247,15 +279,23 @@ def load_quote_list(
 
         session = get_session(conn, session)
     texts = dict(
-        conn.execute("SELECT number, text FROM questions WHERE session_id = ? ORDER BY number", (session.id,))
+        conn.execute(
+            "SELECT number, text FROM questions WHERE session_id = ? ORDER BY number", (session.id,)
+        )
     )
     by_section: dict[int | None, list[QuoteItem]] = {}
     for item in quote_items(conn, session.id):
         by_section.setdefault(item.question, []).append(item)
     numbers = set(by_section) | (set(texts) if include_empty else set())
-    ordered = sorted((n for n in numbers if n is not None)) + ([None] if None in numbers or include_empty else [])
+    ordered = sorted(n for n in numbers if n is not None) + (
+        [None] if None in numbers or include_empty else []
+    )
     sections = tuple(
-        QuoteSection(question=n, text=texts.get(n, "") if n is not None else "", items=tuple(by_section.get(n, ())))
+        QuoteSection(
+            question=n,
+            text=texts.get(n, "") if n is not None else "",
+            items=tuple(by_section.get(n, ())),
+        )
         for n in ordered
     )
     return QuoteList(
@@ -265,4 +305,3 @@ def load_quote_list(
         hashtags=tuple(session.hashtags),
         sections=sections,
     )
-

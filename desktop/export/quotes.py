@@ -1,0 +1,460 @@
+"""Exporting a quote list, laid out like a jam summary article.
+
+The session title, then each question as a heading with the host's question
+text, then its quotes as "@handle: text" with a link to the original post and
+the user's note under it. Formats: Markdown, HTML (one self-contained file),
+CSV (one row per quote) and JSON (structured).
+
+Post text, names, notes and even question texts are untrusted: Markdown
+backslash-escapes everything that could make a link, an image, HTML or a
+heading; HTML escapes every string and links only to http(s); CSV neutralises
+cells a spreadsheet would run as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+import unicodedata
+from datetime import UTC, datetime, tzinfo
+
+from desktop.core.jam import answer_label
+from desktop.core.quotes import QuoteItem, QuoteList, QuoteSection
+from desktop.export.safety import csv_cell, html_text, safe_url
+
+# The CLI reads the list through this module: ``from desktop.export.quotes import load_quote_list``.
+from desktop.store.quotes import load_quote_list
+
+__all__ = [
+    "FORMATS",
+    "ExportOptions",
+    "load_quote_list",
+    "render",
+    "to_csv",
+    "to_html",
+    "to_json",
+    "to_markdown",
+    "expand_links",
+    "md_escape",
+    "split_urls",
+    "strip_answer_label",
+    "strip_hashtags",
+]
+
+FORMATS = ("md", "html", "csv", "json")
+
+CSV_FIELDS = [
+    "question",
+    "question_text",
+    "position",
+    "handle",
+    "display_name",
+    "text",
+    "url",
+    "created_at",
+    "note",
+    "network",
+]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExportOptions:
+    strip_hashtag: bool = False  # drop the session's hashtag(s) from quote texts
+    strip_label: bool = False  # drop the "A3:" answer label
+    include_times: bool = False  # Markdown/HTML: each quote's time (CSV/JSON always have it)
+    timezone: tzinfo = UTC  # for the times shown in Markdown/HTML
+    lang: str = "en"  # the HTML document's language
+
+
+# ---------------------------------------------------------------- text clean-up
+
+
+def _tidy(text: str) -> str:
+    """Collapse the runs of spaces a removal leaves; keep line breaks."""
+    lines = [re.sub(r"[ \t\u00a0]{2,}", " ", line).strip() for line in text.splitlines()]
+    text = "\n".join(lines).strip()
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", text)  # "great #jam ." -> "great."
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def strip_hashtags(text: str, hashtags: tuple[str, ...] | list[str]) -> str:
+    """Remove ``#tag`` for each of ``hashtags`` (any case, anywhere), tidying the spaces."""
+    tags = [t.lstrip("#") for t in hashtags if t.lstrip("#")]
+    if not tags:
+        return text
+    pattern = r"(?<![\w#])#(?:" + "|".join(re.escape(t) for t in tags) + r")(?!\w)"
+    stripped, count = re.subn(pattern, " ", text, flags=re.IGNORECASE)
+    return _tidy(stripped) if count else text
+
+
+# The label forms mirror desktop.core.jam (which decides WHETHER a post has a
+# label; see its docstring); these only find WHERE it is, so it can be cut out.
+_LEADING_SKIP = re.compile(
+    r"""(?:
+      \s+
+    | RT\s+@\w+:
+    | \.(?=@)
+    | @\w+(?:[.@-]\w+)*
+    | \#(?![AaQq]0?[1-9][0-9]?(?![\w/]))\w+
+    )""",
+    re.VERBOSE,
+)
+_START_LABEL = re.compile(
+    r"""[(\[]?\#?[AaQq]0?[1-9][0-9]?
+    (?: \s*[:=)\]] | \.(?![0-9]) | \s*[-\u2013\u2014](?=\s|$) | (?=\s+(?![0-9/])) | $ )\s*""",
+    re.VERBOSE,
+)
+_TRAILING_SKIP = re.compile(
+    r"""(?:
+      \s+
+    | https?://\S+
+    | (?<![\w#])\#(?![AaQq]0?[1-9][0-9]?$)\w+
+    | [^\w\s)\]\#]
+    )$""",
+    re.VERBOSE,
+)
+_END_LABEL = re.compile(
+    r"""(?:
+      (?:^|(?<=\s))\#[AaQq]0?[1-9][0-9]?
+    | (?:^|(?<=\s))[Aa]0?[1-9][0-9]?
+    | [(\[][AaQq]0?[1-9][0-9]?[)\]]
+    )$""",
+    re.VERBOSE,
+)
+
+
+def _fold_same_length(text: str) -> str:
+    # Fullwidth "Ａ３：" reads as "A3:"; only characters that fold to ONE character
+    # are folded, so offsets in the folded text are offsets in the original.
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def strip_answer_label(text: str) -> str:
+    """Remove the answer label ("A3:", "#a3", "(A3)"...) at the start or the end."""
+    if answer_label(text) is None:
+        return text
+    folded = _fold_same_length(text)
+    pos = 0
+    while (m := _LEADING_SKIP.match(folded, pos)) and m.end() > pos:
+        pos = m.end()
+    m = _START_LABEL.match(folded, pos)
+    if m:
+        return _tidy(text[:pos] + " " + text[m.end() :])
+    end = len(folded)
+    while (m := _TRAILING_SKIP.search(folded, 0, end)) and m.start() < end:
+        end = m.start()
+    m = _END_LABEL.search(folded, 0, end)
+    if m:
+        return _tidy(text[: m.start()] + " " + text[m.end() :])
+    return text
+
+
+def expand_links(text: str, links: tuple[tuple[str, str], ...]) -> str:
+    """Short links (t.co) replaced by where they lead, when that is http(s)."""
+    for short, expanded in links:
+        target = safe_url(expanded)
+        if target and short != expanded:
+            text = text.replace(short, target)
+    return text
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_URL_TRAILING = ".,:;!?'\")]}"
+
+
+def split_urls(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_url, piece) pieces: http(s) URLs (without the punctuation
+    that ends a sentence) and the text between them."""
+    pieces: list[tuple[bool, str]] = []
+    last = 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(_URL_TRAILING)
+        if m.start() > last:
+            pieces.append((False, text[last : m.start()]))
+        pieces.append((True, url))
+        last = m.start() + len(url)
+    if last < len(text):
+        pieces.append((False, text[last:]))
+    return pieces
+
+
+def _quote_text(item: QuoteItem, quote_list: QuoteList, options: ExportOptions) -> str:
+    text = expand_links(item.text, item.links)
+    if options.strip_label:
+        text = strip_answer_label(text)
+    if options.strip_hashtag:
+        text = strip_hashtags(text, quote_list.hashtags)
+    return text
+
+
+def _question_text(section: QuoteSection, quote_list: QuoteList, options: ExportOptions) -> str:
+    if options.strip_hashtag:
+        return strip_hashtags(section.text, quote_list.hashtags)
+    return section.text
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _clock(ts: float, options: ExportOptions) -> str:
+    moment = datetime.fromtimestamp(ts, options.timezone)
+    return f"{moment:%H:%M} {moment.tzname() or ''}".strip()
+
+
+def _heading(section: QuoteSection, text: str) -> str:
+    return f"{section.title}: {text}" if text else section.title
+
+
+# ---------------------------------------------------------------- Markdown
+
+# Every character CommonMark could read as markup inside a paragraph.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
+# ...and the ones that only matter at the start of a line (headings, quotes, lists).
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+def md_escape(text: str, *, autolinks: bool = False) -> str:
+    """Escape untrusted text for a Markdown paragraph: no links, images, HTML,
+    code or headings can come out of it; line breaks stay (as hard breaks).
+
+    ``autolinks``: http(s) URLs become ``<url>`` autolinks (nothing inside one
+    is read as markup), instead of being escaped character by character.
+    """
+    lines = []
+    for line in text.splitlines() or [""]:
+        pieces = split_urls(line) if autolinks else [(False, line)]
+        line = "".join(
+            f"<{_md_url(piece)}>" if is_url else _MD_SPECIAL.sub(r"\\\1", piece)
+            for is_url, piece in pieces
+        )
+        line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        lines.append(line)
+    return "  \n".join(lines)
+
+
+def _md_url(url: str) -> str:
+    # Inside <...> a link destination may hold anything but "<", ">" and line breaks.
+    return "".join({"<": "%3C", ">": "%3E", " ": "%20", "\n": "", "\r": ""}.get(c, c) for c in url)
+
+
+def to_markdown(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    out = [f"# {md_escape(quote_list.title)}", ""]
+    for section in quote_list.sections:
+        if not section.items:
+            continue
+        out += [
+            f"## {md_escape(_heading(section, _question_text(section, quote_list, options)))}",
+            "",
+        ]
+        for item in section.items:
+            line = f"**@{md_escape(item.handle)}**: {md_escape(_quote_text(item, quote_list, options), autolinks=True)}"
+            tail = []
+            url = safe_url(item.url)
+            if url:
+                tail.append(f"[original post](<{_md_url(url)}>)")
+            if options.include_times:
+                tail.append(md_escape(_clock(item.created_at, options)))
+            if tail:
+                line += "  \n" + " · ".join(tail)
+            out += [line, ""]
+            if item.note:
+                out += ["> " + md_escape(item.note).replace("  \n", "  \n> "), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+_CSS = """
+body { margin: 0; background: #fafaf7; color: #1d1d1f;
+  font: 17px/1.6 -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; }
+article { max-width: 44rem; margin: 0 auto; padding: 2.5rem 1.25rem 4rem; }
+h1 { font-size: 2rem; line-height: 1.25; margin: 0 0 .25rem; }
+.tags { color: #6b6b70; margin: 0 0 2rem; }
+h2 { font-size: 1.3rem; line-height: 1.35; margin: 2.5rem 0 1rem; padding-top: 1rem;
+  border-top: 1px solid #e2e2dc; }
+h2 .q { color: #8a5a00; margin-right: .35rem; }
+.quote { margin: 0 0 1.25rem; padding: .75rem 1rem; background: #fff;
+  border-left: 4px solid #d9a441; border-radius: 4px; }
+.quote p { margin: 0; overflow-wrap: anywhere; }
+.handle { font-weight: 600; }
+.name { color: #6b6b70; font-size: .9em; }
+.meta { margin-top: .35rem; font-size: .85em; color: #6b6b70; }
+.meta a { color: #2a5db0; }
+.note { margin: .5rem 0 0; padding-top: .4rem; border-top: 1px dashed #e2e2dc;
+  font-style: italic; color: #3d3d40; }
+@media (prefers-color-scheme: dark) {
+  body { background: #1b1b1d; color: #e8e8ea; }
+  .quote { background: #252528; }
+  h2 { border-color: #3a3a3e; } .note { color: #c9c9cc; border-color: #3a3a3e; }
+  .meta a { color: #8ab4f8; } h2 .q { color: #e0b060; }
+}
+""".strip()
+
+
+def _html_lines(text: str, *, links: bool = False) -> str:
+    """Escaped text, line breaks as <br>; ``links``: http(s) URLs as links."""
+    out = []
+    for line in text.splitlines():
+        pieces = split_urls(line) if links else [(False, line)]
+        out.append(
+            "".join(
+                f'<a href="{html_text(piece)}" rel="noopener noreferrer">{html_text(piece)}</a>'
+                if is_url
+                else html_text(piece)
+                for is_url, piece in pieces
+            )
+        )
+    return "<br>\n".join(out)
+
+
+def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    title = html_text(quote_list.title)
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{html_text(options.lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        "<article>",
+        f"<h1>{title}</h1>",
+    ]
+    if quote_list.hashtags:
+        out.append(
+            f'<p class="tags">{html_text(" ".join("#" + t for t in quote_list.hashtags))}</p>'
+        )
+    for section in quote_list.sections:
+        if not section.items:
+            continue
+        question = _question_text(section, quote_list, options)
+        out += [
+            "<section>",
+            f'<h2><span class="q">{html_text(section.title)}</span>{html_text(question)}</h2>',
+        ]
+        for item in section.items:
+            name = (
+                f' <span class="name">({html_text(item.display_name)})</span>'
+                if item.display_name
+                else ""
+            )
+            out += [
+                '<blockquote class="quote">',
+                f'<p><span class="handle">@{html_text(item.handle)}</span>{name}: '
+                f"{_html_lines(_quote_text(item, quote_list, options), links=True)}</p>",
+            ]
+            meta = []
+            url = safe_url(item.url)
+            if url:
+                meta.append(
+                    f'<a href="{html_text(url)}" rel="noopener noreferrer">original post</a>'
+                )
+            if options.include_times:
+                meta.append(
+                    f'<time datetime="{_iso(item.created_at)}">{html_text(_clock(item.created_at, options))}</time>'
+                )
+            if meta:
+                out.append(f'<p class="meta">{" · ".join(meta)}</p>')
+            if item.note:
+                out.append(f'<p class="note">{_html_lines(item.note)}</p>')
+            out.append("</blockquote>")
+        out.append("</section>")
+    out += ["</article>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- CSV and JSON
+
+
+def _rows(quote_list: QuoteList, options: ExportOptions):
+    for section in quote_list.sections:
+        question_text = _question_text(section, quote_list, options)
+        for position, item in enumerate(section.items, start=1):
+            yield section, question_text, position, item
+
+
+def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for section, question_text, position, item in _rows(quote_list, options):
+        row = [
+            "" if section.question is None else section.question,
+            question_text,
+            position,
+            item.handle,
+            item.display_name,
+            _quote_text(item, quote_list, options),
+            safe_url(item.url) or "",
+            _iso(item.created_at),
+            item.note,
+            item.network,
+        ]
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    sections = []
+    for section in quote_list.sections:
+        if not section.items:
+            continue
+        sections.append(
+            {
+                "question": section.question,
+                "title": section.title,
+                "text": _question_text(section, quote_list, options),
+                "quotes": [
+                    {
+                        "position": position,
+                        "handle": item.handle,
+                        "display_name": item.display_name,
+                        "text": _quote_text(item, quote_list, options),
+                        "url": safe_url(item.url) or "",
+                        "created_at": _iso(item.created_at),
+                        "note": item.note,
+                        "network": item.network,
+                        "post_id": item.post_id,
+                    }
+                    for position, item in enumerate(section.items, start=1)
+                ],
+            }
+        )
+    document = {
+        "session": {
+            "name": quote_list.session_name,
+            "title": quote_list.title,
+            "hashtags": list(quote_list.hashtags),
+            "quotes": len(quote_list),
+        },
+        "sections": sections,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+_RENDERERS = {"md": to_markdown, "html": to_html, "csv": to_csv, "json": to_json}
+
+
+def render(quote_list: QuoteList, fmt: str, *, options: ExportOptions | None = None) -> str:
+    """The quote list as ``fmt`` (md | html | csv | json)."""
+    try:
+        renderer = _RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(
+            f"unknown quote-list format {fmt!r} (one of {', '.join(FORMATS)})"
+        ) from None
+    return renderer(quote_list, options=options)

@@ -1,0 +1,179 @@
+"""Compiling a filter into an SQLite WHERE-clause fragment over the cache.
+
+The fragment is used as::
+
+    SELECT sp.post_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id
+    WHERE sp.session_id = ? AND (<fragment>) ORDER BY sp.created_at DESC, sp.post_id DESC
+
+so it may name ``p.*`` (posts) and ``sp.*`` (session_posts). It must select
+exactly the posts the Python predicate accepts, so:
+
+- every leaf is 0 or 1, never NULL (a NULL under NOT would drop the row where
+  Python keeps it): nullable columns go through IS / IFNULL;
+- text, hashtags and mentions use the FTS5 table ``posts_fts`` whose rows are
+  the very tokens ``filters.text`` gives the predicate; every token is a
+  double-quoted FTS string, so no user text is read as FTS syntax;
+- handle keys are found with ``instr`` in the space-joined key list padded
+  with spaces (exact and wildcard-free, unlike LIKE);
+- the regex pattern is the same string Python compiles (``(?i)`` for ``/i``).
+
+All values are ``?`` parameters. Several text terms under one AND or OR are
+folded into one FTS MATCH, so a column of words costs one index lookup.
+"""
+
+from __future__ import annotations
+
+import time
+
+from filters import ast
+from filters.parser import parse
+
+_FTS_COLUMN = {ast.Text: "text", ast.Tag: "tags", ast.Mention: "mentions"}
+_IS_SQL = {
+    "retweet": "p.kind = 'retweet'",
+    "original": "p.kind = 'original'",
+    "reply": "p.reply_to_key IS NOT NULL",
+    "quote": "p.quoted_key IS NOT NULL",
+    "question": "sp.is_question <> 0",
+    "host": "sp.is_host <> 0",
+    "collected": (
+        "EXISTS (SELECT 1 FROM quote_items qi"
+        " WHERE qi.session_id = sp.session_id AND qi.post_id = sp.post_id)"
+    ),
+    "retweeted_by_me": "p.retweeted_by_me <> 0",
+}
+_HAS_SQL = {"media": "p.has_media <> 0", "links": "p.has_links <> 0"}
+_KEYS_COLUMN = {"author": "p.author_keys", "reply_to": "p.reply_to_keys"}
+_FTS_IN = "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+
+
+def _fts_string(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _fts(node: ast.Node) -> str | None:
+    """The FTS5 query for ``node`` if it can be written as one, else None."""
+    match node:
+        case ast.Text(tokens=tokens):
+            return f"text : {_fts_string(' '.join(tokens))}"
+        case ast.Tag(key=key):
+            return f"tags : {_fts_string(key)}"
+        case ast.Mention(key=key):
+            return f"mentions : {_fts_string(key)}"
+        case ast.Or(children=children):
+            parts = [_fts(c) for c in children]
+            if all(p is not None for p in parts):
+                return " OR ".join(f"({p})" for p in parts)
+            return None
+        case ast.And(children=children):
+            positive, negative, rest = _split_and(children)
+            if rest or not positive:
+                return None
+            return _fts_and(positive, negative)
+    return None
+
+
+def _split_and(
+    children: tuple[ast.Node, ...],
+) -> tuple[list[str], list[str], list[ast.Node]]:
+    """Split AND children into FTS queries, negated FTS queries, and the rest."""
+    positive: list[str] = []
+    negative: list[str] = []
+    rest: list[ast.Node] = []
+    for child in children:
+        if isinstance(child, ast.Not) and (q := _fts(child.child)) is not None:
+            negative.append(q)
+        elif (q := _fts(child)) is not None:
+            positive.append(q)
+        else:
+            rest.append(child)
+    return positive, negative, rest
+
+
+def _fts_and(positive: list[str], negative: list[str]) -> str:
+    query = " AND ".join(f"({q})" for q in positive)
+    if negative:
+        # FTS5's NOT is binary ("a NOT b"), so the positive part must exist.
+        query = f"({query}) NOT ({' OR '.join(f'({q})' for q in negative)})"
+    return query
+
+
+class _Compiler:
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.params: list[object] = []
+
+    def param(self, value: object) -> str:
+        self.params.append(value)
+        return "?"
+
+    def match(self, query: str) -> str:
+        self.params.append(query)
+        return _FTS_IN
+
+    def sql(self, node: ast.Node) -> str:
+        match node:
+            case ast.MatchAll():
+                return "1"
+            case ast.Text() | ast.Tag() | ast.Mention():
+                return self.match(_fts(node) or "")
+            case ast.Author(field=field, key=key):
+                column = _KEYS_COLUMN[field]
+                return f"instr(' ' || IFNULL({column}, '') || ' ', {self.param(f' {key} ')}) > 0"
+            case ast.Is(what=what):
+                return _IS_SQL[what]
+            case ast.Has(what=what):
+                return _HAS_SQL[what]
+            case ast.Lang(code=code):
+                return (
+                    f"IFNULL(lower(p.lang) = {self.param(code)}"
+                    f" OR substr(lower(p.lang), 1, {len(code) + 1}) = {self.param(code + '-')}, 0)"
+                )
+            case ast.Source(network=network):
+                return f"p.network = {self.param(network)}"
+            case ast.MinCount(field=field, n=n):
+                return f"p.{field} >= {self.param(n)}"
+            case ast.Time(bound=bound):
+                op = ">=" if bound == "since" else "<"
+                return f"p.created_at {op} {self.param(node.resolve(self.now))}"
+            case ast.QuestionIs(n=n):
+                return f"sp.question IS {self.param(n)}"
+            case ast.Regex():
+                return f"p.text REGEXP {self.param(node.effective_pattern)}"
+            case ast.Not(child=child):
+                if (q := _fts(child)) is not None:
+                    return f"NOT ({self.match(q)})"
+                return f"NOT ({self.sql(child)})"
+            case ast.And(children=children):
+                positive, negative, rest = _split_and(children)
+                parts: list[str] = []
+                if positive:
+                    parts.append(self.match(_fts_and(positive, negative)))
+                elif negative:
+                    parts.append(f"NOT ({self.match(' OR '.join(f'({q})' for q in negative))})")
+                parts.extend(self.sql(c) for c in rest)
+                return "(" + " AND ".join(parts) + ")" if len(parts) > 1 else parts[0]
+            case ast.Or(children=children):
+                fts_parts: list[str] = []
+                others: list[ast.Node] = []
+                for child in children:
+                    q = _fts(child)
+                    (fts_parts.append(q) if q is not None else others.append(child))
+                parts = []
+                if fts_parts:
+                    parts.append(self.match(" OR ".join(f"({q})" for q in fts_parts)))
+                parts.extend(self.sql(c) for c in others)
+                return "(" + " OR ".join(parts) + ")" if len(parts) > 1 else parts[0]
+        raise TypeError(f"not a filter node: {node!r}")
+
+
+def compile_sql(node_or_text: ast.Node | str, *, now: float | None = None) -> tuple[str, list]:
+    """``(fragment, params)``: a WHERE-clause fragment selecting what the filter matches.
+
+    ``now`` anchors relative times, as in ``compile_predicate``. Raises
+    ``FilterError`` for invalid text.
+    """
+    node = parse(node_or_text) if isinstance(node_or_text, str) else node_or_text
+    compiler = _Compiler(time.time() if now is None else now)
+    fragment = compiler.sql(node)
+    return fragment, compiler.params
