@@ -190,7 +190,19 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
     for f in files:
         if f != "-" and not Path(f).exists():
             raise click.ClickException(f"no such file: {f}")
-    source = ReplaySource(list(files), speed=0)
+    sizes = {f: Path(f).stat().st_size for f in files if f != "-"}
+    total = sum(sizes.values())
+    bar = None
+    if total > 5_000_000 and sys.stderr.isatty():
+        bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
+    done: dict[str, int] = {}
+
+    def progress(path, position: int) -> None:
+        done[str(path)] = position
+        if bar is not None:
+            bar.update(sum(done.values()) - bar.pos)
+
+    source = ReplaySource(list(files), speed=0, on_progress=progress)
     header = source.read_header() or {}
     writer = _open_writer(data_dir)
     try:
@@ -203,7 +215,11 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
             sources=[f"replay:{Path(f).name}" for f in files],
         )
         started = time.perf_counter()
-        sink = _play(source, writer, session, quiet=True)
+        try:
+            sink = _play(source, writer, session, quiet=True)
+        finally:
+            if bar is not None:
+                bar.render_finish()
         elapsed = time.perf_counter() - started
     finally:
         writer.close()
@@ -329,7 +345,8 @@ def _write_text(output: str, text: str) -> None:
 
 @main.command("filters")
 @click.argument("expression", required=False)
-def filters_command(expression):
+@_data_dir_option
+def filters_command(expression, data_dir):
     """Explain EXPRESSION, or list every filter operator with an example."""
     from filters import FilterError, explain, help_text
 

@@ -15,6 +15,7 @@ the rest of the file still lands.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import io
 import itertools
@@ -67,7 +68,12 @@ def _open_binary(path: str | Path) -> IO[bytes]:
     return open(path, "rb")  # noqa: SIM115 - closed by the caller
 
 
-def read_documents(path: str | Path, *, on_error: Callable[[str, str], None]) -> Iterator[Document]:
+def read_documents(
+    path: str | Path,
+    *,
+    on_error: Callable[[str, str], None],
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[Document]:
     """Yield the JSON documents of one archive file with their locations.
 
     JSONL: one document per line; a line that is not JSON is reported through
@@ -107,7 +113,16 @@ def read_documents(path: str | Path, *, on_error: Callable[[str, str], None]) ->
             yield Document(name, document)
             return
         yield Document(f"{name}:{number}", document)
-        yield from _jsonl(name, text, on_error, after=number)
+        documents = _jsonl(name, text, on_error, after=number)
+        if on_progress is None or raw is sys.stdin.buffer:
+            yield from documents
+            return
+        # Progress in bytes of the file on disk (compressed bytes for gzip).
+        for count, document in enumerate(documents, start=1):
+            yield document
+            if count % 2000 == 0:
+                on_progress(raw.tell())
+        on_progress(raw.tell())
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         on_error(name, f"the compressed file is damaged: {exc}")
     finally:
@@ -201,12 +216,14 @@ class ReplaySource(Source):
         speed: float = 0.0,
         wait: Callable[[threading.Event, float], bool] | None = None,
         batch_size: int = 100,
+        on_progress: Callable[[Path | str, int], None] | None = None,
     ) -> None:
         self.paths = [p if str(p) == "-" else Path(p) for p in paths]
         self.name = "replay:" + ",".join(str(p) for p in paths)
         self.speed = speed
         self._wait = wait or (lambda stop, seconds: stop.wait(seconds))
         self._batch_size = batch_size
+        self._on_progress = on_progress
         self.header: dict | None = None
         self.stats = ReplayStats()
 
@@ -235,7 +252,10 @@ class ReplaySource(Source):
         sink.on_status(self, SourceStatus(SourceState.CONNECTED, "replaying"))
         for path in self.paths:
             try:
-                documents = read_documents(path, on_error=skipped)
+                progress = None
+                if self._on_progress is not None:
+                    progress = functools.partial(self._on_progress, path)
+                documents = read_documents(path, on_error=skipped, on_progress=progress)
                 for doc in documents:
                     if stop.is_set():
                         break
