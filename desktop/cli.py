@@ -146,35 +146,43 @@ def _ensure_session(writer, name: str, *, hashtags, hosts, title: str = "", sour
     return writer.call(op, notify=False)
 
 
-def _play(source, writer, session, *, duration: float | None = None, quiet: bool = False):
-    """Run ``source`` into ``session`` until it ends, ``duration`` passes, or Ctrl-C."""
-    from desktop.store.recorder import RecordingSink
+def _play(sources, writer, session, *, duration: float | None = None, quiet: bool = False):
+    """Run ``sources`` (one or several, each on its own thread) into ``session`` until
+    they end, ``duration`` passes, or Ctrl-C. Returns the shared sink."""
+    from desktop.store.recorder import SessionRecording
 
-    stop = threading.Event()
-    sink = RecordingSink(writer, session.id)
-    previous = signal.getsignal(signal.SIGINT)
+    if not isinstance(sources, list | tuple):
+        sources = [sources]
+    recording = SessionRecording(writer, session.id, list(sources))
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if on_main else None
 
     def interrupt(_signum, _frame):
         if not quiet:
             click.echo("\nStopping: finishing the batch in flight...", err=True)
-        stop.set()
+        recording.stop()
 
-    if threading.current_thread() is threading.main_thread():
+    if on_main:
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
-    timer = threading.Timer(duration, stop.set) if duration else None
-    if timer:
-        timer.daemon = True
-        timer.start()
+    deadline = time.monotonic() + duration if duration else None
+    recording.start()
     try:
-        source.run(sink, stop)
+        while recording.running:
+            if deadline is not None and time.monotonic() >= deadline:
+                recording.stop()
+            # Wake often enough for Ctrl-C and the deadline; the work is on the threads.
+            recording.stop_event.wait(0.1)
+            if recording.stop_event.is_set():
+                break
     finally:
-        if timer:
-            timer.cancel()
-        sink.wait()
-        if threading.current_thread() is threading.main_thread():
+        recording.stop()
+        recording.wait()
+        if on_main:
             signal.signal(signal.SIGINT, previous)
-    return sink
+    for name, exc in recording.errors.items():
+        click.echo(f"Error: source {name} failed: {type(exc).__name__}: {exc}", err=True)
+    return recording.sink
 
 
 @main.command("import")
@@ -366,7 +374,10 @@ def filters_command(expression, data_dir):
 
 
 @main.command("record")
-@click.option("--source", "spec", required=True, help="replay:FILE, x, mastodon or bluesky.")
+@click.option(
+    "--source", "specs", multiple=True, required=True,
+    help="replay:FILE, x, mastodon or bluesky; repeat it to follow several networks at once.",
+)
 @click.option("--session", "session_name", required=True)
 @click.option("--hashtag", "hashtags", multiple=True, required=True)
 @click.option("--host", "hosts", multiple=True)
@@ -376,51 +387,52 @@ def filters_command(expression, data_dir):
 @click.option("--mode", type=click.Choice(["stream", "poll"]), default=None, help="Stream or poll.")
 @click.option("--speed", type=float, default=0.0, help="replay: N× the original pace (0 = fastest).")
 @_data_dir_option
-def record_command(spec, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir):
+def record_command(specs, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir):
     """Record a source into a session, headless, until Ctrl-C or --duration."""
     from desktop.core.credentials import CredentialStore
     from desktop.sources.base import SourceAuthError, SourceError, SourceState
     from desktop.sources.registry import UnknownSource, make_source
 
     options = {k: v for k, v in {"instance": instance, "service": service, "mode": mode}.items() if v}
-    try:
-        source = make_source(
-            spec,
-            hashtags=[t.lstrip("#") for t in hashtags],
-            since=datetime.now(UTC),
-            options=options,
-            credentials=CredentialStore(),
-            speed=speed,
-        )
-    except UnknownSource as exc:
-        raise click.UsageError(str(exc)) from None
-    except SourceAuthError as exc:
-        click.echo(f"Error: credentials rejected or missing: {exc}", err=True)
-        sys.exit(EXIT_AUTH)
-    except SourceError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_SOURCE)
+    credentials = CredentialStore()
+    sources = []
+    for spec in specs:
+        try:
+            sources.append(
+                make_source(
+                    spec,
+                    hashtags=[t.lstrip("#") for t in hashtags],
+                    since=datetime.now(UTC),
+                    options=options,
+                    credentials=credentials,
+                    speed=speed,
+                )
+            )
+        except UnknownSource as exc:
+            raise click.UsageError(str(exc)) from None
+        except SourceAuthError as exc:
+            click.echo(f"Error: {spec}: credentials rejected or missing: {exc}", err=True)
+            sys.exit(EXIT_AUTH)
+        except (SourceError, ValueError) as exc:
+            click.echo(f"Error: {spec}: {exc}", err=True)
+            sys.exit(EXIT_SOURCE)
     writer = _open_writer(data_dir)
     try:
-        session = _ensure_session(writer, session_name, hashtags=list(hashtags), hosts=list(hosts), sources=[spec])
-        click.echo(f"Recording {spec} into {session_name!r}; Ctrl-C stops.", err=True)
-        try:
-            sink = _play(source, writer, session, duration=duration)
-        except SourceAuthError as exc:
-            click.echo(f"Error: credentials rejected: {exc}", err=True)
-            sys.exit(EXIT_AUTH)
-        except SourceError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_SOURCE)
+        session = _ensure_session(
+            writer, session_name, hashtags=list(hashtags), hosts=list(hosts), sources=list(specs)
+        )
+        click.echo(f"Recording {', '.join(specs)} into {session_name!r}; Ctrl-C stops.", err=True)
+        sink = _play(sources, writer, session, duration=duration)
     finally:
         writer.close()
     click.echo(f"Recorded {sink.counts.added} new posts ({sink.counts.updated} updated).", err=True)
     for where, reason in sink.counts.skipped[:20]:
         click.echo(f"  skipped {where}: {reason}", err=True)
-    status = sink.last_status
-    if status is not None and status.state == SourceState.STOPPED:
+    stopped = [s for s in sink.statuses.values() if s.state == SourceState.STOPPED]
+    for status in stopped:
         click.echo(f"Error: {status.message}", err=True)
-        sys.exit(EXIT_AUTH if status.auth_failed else EXIT_SOURCE)
+    if stopped:
+        sys.exit(EXIT_AUTH if any(s.auth_failed for s in stopped) else EXIT_SOURCE)
 
 
 # --------------------------------------------------------------------------- demo / gui

@@ -45,6 +45,7 @@ class RecordingSink:
         self.session_id = session_id
         self.counts = RecordingCounts()
         self.last_status: SourceStatus | None = None
+        self.statuses: dict[str, SourceStatus] = {}  # by source name: the latest of each
         self._on_status = on_status
         self._on_skipped = on_skipped
         self._in_flight: deque[concurrent.futures.Future] = deque()
@@ -65,6 +66,7 @@ class RecordingSink:
 
     def on_status(self, source: Source, status: SourceStatus) -> None:
         self.last_status = status
+        self.statuses[source.name or repr(source)] = status
         log.info("%s: %s %s", source.name, status.state, status.message)
         if self._on_status:
             self._on_status(source, status)
@@ -92,3 +94,50 @@ class RecordingSink:
         with self._lock:
             self.counts.added += len(result.added)
             self.counts.updated += len(result.updated)
+
+
+class SessionRecording:
+    """Several sources recording into one session at once, each on its own thread
+    (the SDKs block). One session can follow the same hashtag on X, Mastodon and
+    Bluesky together; the store dedupes per network."""
+
+    def __init__(self, writer: StoreWriter, session_id: int, sources: list[Source], **sink_options) -> None:
+        self.sources = sources
+        self.sink = RecordingSink(writer, session_id, **sink_options)
+        self.stop_event = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.errors: dict[str, BaseException] = {}
+
+    def start(self) -> None:
+        for source in self.sources:
+            thread = threading.Thread(
+                target=self._run, args=(source,), name=f"jamdeck-source-{source.name}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _run(self, source: Source) -> None:
+        try:
+            source.run(self.sink, self.stop_event)
+        except BaseException as exc:  # a source's bug: report it, let the others go on
+            log.exception("source %s failed", source.name)
+            self.errors[source.name] = exc
+        finally:
+            try:
+                source.close()
+            except Exception:
+                log.exception("closing source %s failed", source.name)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every source has returned (or ``stop`` ends them); True if all did."""
+        for thread in self._threads:
+            thread.join(timeout)
+        self.sink.wait()
+        return not any(t.is_alive() for t in self._threads)
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
