@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -71,9 +72,7 @@ def _session_or_fail(conn, name: str):
     try:
         return get_session(conn, name)
     except SessionNotFound:
-        raise click.ClickException(
-            f"no session named {name!r} (see `jamdeck sessions`)"
-        ) from None
+        raise click.ClickException(f"no session named {name!r} (see `jamdeck sessions`)") from None
 
 
 def _compile_filter(expr: str | None):
@@ -187,7 +186,9 @@ def _play(sources, writer, session, *, duration: float | None = None, quiet: boo
 
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("--session", "session_name", required=True, help="Session to import into (created if new).")
+@click.option(
+    "--session", "session_name", required=True, help="Session to import into (created if new)."
+)
 @click.option("--hashtag", "hashtags", multiple=True, help="The jam's hashtag (repeatable).")
 @click.option("--host", "hosts", multiple=True, help="A host's handle (repeatable).")
 @_data_dir_option
@@ -245,7 +246,9 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
         if len(counts.skipped) > 50:
             click.echo(f"  ... and {len(counts.skipped) - 50} more")
     if counts.failed_batches:
-        raise click.ClickException(f"{counts.failed_batches} batches could not be written (see the log)")
+        raise click.ClickException(
+            f"{counts.failed_batches} batches could not be written (see the log)"
+        )
 
 
 # --------------------------------------------------------------------------- sessions
@@ -286,7 +289,9 @@ def sessions_command(as_json, data_dir):
     click.echo(f"{'NAME':<{width}}  {'POSTS':>7}  {'HASHTAGS':<20}  LAST ACTIVITY")
     for r in rows:
         tags = " ".join("#" + t for t in r["hashtags"])
-        click.echo(f"{r['name']:<{width}}  {r['posts']:>7}  {tags:<20}  {r['last_activity'] or '-'}")
+        click.echo(
+            f"{r['name']:<{width}}  {r['posts']:>7}  {tags:<20}  {r['last_activity'] or '-'}"
+        )
 
 
 # --------------------------------------------------------------------------- export
@@ -308,7 +313,9 @@ def sessions_command(as_json, data_dir):
 @click.option("--strip-label", is_flag=True, help='Quotes: drop the "A3:" answer label.')
 @click.option("--times", is_flag=True, help="Quotes: include each post's time.")
 @_data_dir_option
-def export_command(session_name, expr, quotes, fmt, output, strip_hashtag, strip_label, times, data_dir):
+def export_command(
+    session_name, expr, quotes, fmt, output, strip_hashtag, strip_label, times, data_dir
+):
     """Export a session's posts (jsonl, csv) or its quote list (--quotes: md, html, csv, json)."""
     conn = _reader(data_dir)
     try:
@@ -322,12 +329,16 @@ def export_command(session_name, expr, quotes, fmt, output, strip_hashtag, strip
             text = render(
                 quote_list,
                 fmt,
-                options=ExportOptions(strip_hashtag=strip_hashtag, strip_label=strip_label, include_times=times),
+                options=ExportOptions(
+                    strip_hashtag=strip_hashtag, strip_label=strip_label, include_times=times
+                ),
             )
             _write_text(output, text)
             return
         if fmt not in ("jsonl", "csv"):
-            raise click.ClickException("posts export as jsonl or csv; use --quotes for md, html, json")
+            raise click.ClickException(
+                "posts export as jsonl or csv; use --quotes for md, html, json"
+            )
         where, params = _compile_filter(expr)
         from desktop.export.posts import iter_rows, write_csv, write_jsonl
 
@@ -375,7 +386,10 @@ def filters_command(expression, data_dir):
 
 @main.command("record")
 @click.option(
-    "--source", "specs", multiple=True, required=True,
+    "--source",
+    "specs",
+    multiple=True,
+    required=True,
     help="replay:FILE, x, mastodon or bluesky; repeat it to follow several networks at once.",
 )
 @click.option("--session", "session_name", required=True)
@@ -385,15 +399,21 @@ def filters_command(expression, data_dir):
 @click.option("--instance", default=None, help="Mastodon: the instance URL.")
 @click.option("--service", default=None, help="Bluesky: the PDS URL (default https://bsky.social).")
 @click.option("--mode", type=click.Choice(["stream", "poll"]), default=None, help="Stream or poll.")
-@click.option("--speed", type=float, default=0.0, help="replay: N× the original pace (0 = fastest).")
+@click.option(
+    "--speed", type=float, default=0.0, help="replay: N× the original pace (0 = fastest)."
+)
 @_data_dir_option
-def record_command(specs, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir):
+def record_command(
+    specs, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir
+):
     """Record a source into a session, headless, until Ctrl-C or --duration."""
     from desktop.core.credentials import CredentialStore
     from desktop.sources.base import SourceAuthError, SourceError, SourceState
     from desktop.sources.registry import UnknownSource, make_source
 
-    options = {k: v for k, v in {"instance": instance, "service": service, "mode": mode}.items() if v}
+    options = {
+        k: v for k, v in {"instance": instance, "service": service, "mode": mode}.items() if v
+    }
     credentials = CredentialStore()
     sources = []
     for spec in specs:
@@ -445,8 +465,16 @@ def demo_archive_path() -> Path:
 
 
 @main.command("demo")
-@click.option("--speed", type=float, default=10.0, show_default=True, help="N× the jam's real pace (0 = all at once).")
-@click.option("--headless", is_flag=True, help="Record the demo jam into the library without a window.")
+@click.option(
+    "--speed",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="N× the jam's real pace (0 = all at once).",
+)
+@click.option(
+    "--headless", is_flag=True, help="Record the demo jam into the library without a window."
+)
 @_data_dir_option
 def demo_command(speed, headless, data_dir):
     """Play the demo jam (the embedded default) into the session "demo"."""
@@ -462,8 +490,12 @@ def demo_command(speed, headless, data_dir):
     try:
         _reset_demo_session(writer)
         session = _ensure_session(
-            writer, "demo", hashtags=header.get("hashtags", []), hosts=header.get("hosts", []),
-            title=header.get("title", "Demo jam"), sources=["replay:demo"],
+            writer,
+            "demo",
+            hashtags=header.get("hashtags", []),
+            hosts=header.get("hosts", []),
+            title=header.get("title", "Demo jam"),
+            sources=["replay:demo"],
         )
         sink = _play(source, writer, session)
     finally:
@@ -489,15 +521,32 @@ def _reset_demo_session(writer) -> None:
 
 @main.command("gui")
 @click.option("--session", "session_name", default=None, help="Open this session.")
-@click.option("--screenshot", type=click.Path(dir_okay=False), default=None, help="Write a PNG of the window.")
+@click.option(
+    "--screenshot", type=click.Path(dir_okay=False), default=None, help="Write a PNG of the window."
+)
 @click.option("--quit-after", type=float, default=None, help="Quit after this many seconds.")
 @click.option("--size", default="1400x900", show_default=True, help="Window size WxH.")
 @click.option("--theme", type=click.Choice(["system", "light", "dark"]), default="system")
 @_data_dir_option
 @click.pass_context
-def gui(ctx, session_name=None, screenshot=None, quit_after=None, size="1400x900", theme="system",
-        data_dir=None, demo=False, speed=10.0):
+def gui(
+    ctx,
+    session_name=None,
+    screenshot=None,
+    quit_after=None,
+    size="1400x900",
+    theme="system",
+    data_dir=None,
+    demo=False,
+    speed=10.0,
+):
     """Open the window."""
+    headless = not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ) and sys.platform.startswith("linux")
+    if screenshot and headless:
+        # Rendering a screenshot needs no screen: use Qt's offscreen platform.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from desktop.ui.app import run_app
     except ImportError as exc:  # pragma: no cover - a broken Qt install

@@ -1,0 +1,100 @@
+"""The application entry: ``jamdeck`` / ``jamdeck gui`` / ``jamdeck demo`` land here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.store.library import SessionNotFound
+from desktop.ui import theme as themes
+from desktop.ui.main_window import MainWindow
+
+log = logging.getLogger("jamdeck.ui.app")
+
+
+def apply_app_theme(app: QApplication, theme: themes.Theme) -> None:
+    app.setStyle("Fusion")  # the same look on every platform, and offscreen
+    app.setPalette(themes.palette(theme))
+
+
+def save_screenshot(window: MainWindow, path: str | Path) -> bool:
+    """Paint the window as it is now into a PNG."""
+    window.deck.load_all_first_pages()
+    QApplication.processEvents()
+    return window.grab().save(str(path))
+
+
+def run_app(
+    *,
+    library: Path,
+    session_name: str | None = None,
+    screenshot: str | None = None,
+    quit_after: float | None = None,
+    size: tuple[int, int] = (1400, 900),
+    theme: str = "system",
+    demo: bool = False,
+    demo_speed: float = 10.0,
+) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("JamDeck")
+    app.setOrganizationName("JamDeck")
+    chosen = themes.resolve(theme)
+    apply_app_theme(app, chosen)
+    window = MainWindow(Path(library), theme=chosen)
+    window.resize(*size)
+
+    if theme == "system":
+
+        def follow_system(_scheme=None) -> None:
+            now = themes.resolve("system")
+            apply_app_theme(app, now)
+            window.apply_theme(now)
+
+        app.styleHints().colorSchemeChanged.connect(follow_system)
+
+    try:
+        if demo:
+            from desktop.cli import demo_archive_path
+
+            archive = demo_archive_path()
+            if not archive.exists():
+                print(f"jamdeck: the demo jam is missing ({archive})", file=sys.stderr)
+                window.shutdown()
+                return 1
+            window.start_demo(archive, speed=demo_speed)
+        elif session_name:
+            window.open_session(session_name)
+        else:
+            window.open_most_recent()
+    except SessionNotFound:
+        print(
+            f"jamdeck: no session named {session_name!r} (see `jamdeck sessions`)", file=sys.stderr
+        )
+        window.shutdown()
+        return 2
+
+    window.show()
+    result = {"code": 0}
+
+    def shoot_and_maybe_quit() -> None:
+        if not save_screenshot(window, screenshot):
+            print(f"jamdeck: could not write {screenshot}", file=sys.stderr)
+            result["code"] = 1
+        if quit_after is None:
+            app.quit()
+
+    if screenshot:
+        # With --quit-after the picture is taken just before quitting (a demo has posts
+        # by then); without it, as soon as the session's first pages are painted.
+        delay = max(0, int((quit_after or 0) * 1000) - 50) if quit_after else 100
+        QTimer.singleShot(delay, shoot_and_maybe_quit)
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), app.quit)
+    code = app.exec()
+    window.shutdown()
+    window.deleteLater()
+    return code or result["code"]

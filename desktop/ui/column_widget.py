@@ -1,0 +1,433 @@
+"""One column of the deck: header, "N new posts" bar, and the painted post list.
+
+Reading during a jam: while the pointer is over the list (or the pause button
+is down) new posts wait in ``pending`` behind the "N new posts" bar; leaving
+the list or clicking the bar lets them in. Slow mode lets at most N posts per
+second in. When the reader has scrolled down, posts coming in above do not
+move what they are reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui import theme as themes
+from desktop.ui.column_model import ColumnModel, PostIdRole, Row
+from desktop.ui.post_delegate import PostDelegate
+
+# A column read at the top keeps at most this many rows loaded (+ slack, so trimming
+# happens once in a while, not on every batch); older ones page back in on scroll.
+LIVE_ROWS = 200
+LIVE_SLACK = 200
+
+# Keys the deck handles itself (the list view would otherwise type-ahead search).
+DECK_KEYS = {
+    Qt.Key.Key_J: "next",
+    Qt.Key.Key_K: "previous",
+    Qt.Key.Key_H: "left",
+    Qt.Key.Key_L: "right",
+    Qt.Key.Key_R: "retweet",
+    Qt.Key.Key_C: "collect",
+    Qt.Key.Key_A: "answer",
+    Qt.Key.Key_O: "open",
+    Qt.Key.Key_Slash: "search",
+    Qt.Key.Key_Space: "pause",
+    Qt.Key.Key_Question: "help",
+    Qt.Key.Key_Period: "newest",
+    **{getattr(Qt.Key, f"Key_{n}"): f"assign:{n}" for n in range(1, 10)},
+    Qt.Key.Key_0: "assign:0",
+}
+
+
+def deck_command(event: QKeyEvent) -> str | None:
+    """The deck command for a key press (plain keys only: shortcuts with Ctrl/Alt pass)."""
+    mods = event.modifiers() & ~(
+        Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+    )
+    if mods:
+        return None
+    return DECK_KEYS.get(Qt.Key(event.key()))
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnSpec:
+    """What the deck needs to know of a column (saved or temporary)."""
+
+    id: int
+    name: str
+    filter: str = ""
+    options: dict = dataclasses.field(default_factory=dict)
+    width: int = 340
+    temporary: bool = False
+
+
+class PostListView(QListView):
+    hovered = Signal(bool)
+    command = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setMouseTracking(True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setUniformItemSizes(False)
+        # Lay rows out 100 at a time across event-loop turns: a relayout after a live
+        # insert never holds the GUI thread for long.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(100)
+        self.verticalScrollBar().setSingleStep(24)
+
+    def enterEvent(self, event) -> None:
+        super().enterEvent(event)
+        self.hovered.emit(True)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        self.hovered.emit(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        command = deck_command(event)
+        if command is not None:
+            self.command.emit(command)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ColumnWidget(QFrame):
+    edit_requested = Signal(int)
+    duplicate_requested = Signal(int)
+    remove_requested = Signal(int)
+    slow_mode_changed = Signal(int, int)
+    focused = Signal(int)
+    command = Signal(str)
+
+    def __init__(
+        self,
+        spec: ColumnSpec,
+        model: ColumnModel,
+        delegate: PostDelegate,
+        theme: themes.Theme,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("column")
+        self.spec = spec
+        self.model = model
+        self.theme = theme
+        self.pending: deque[Row] = deque()  # oldest first
+        self.unread = 0
+        self._hover_paused = False
+        self._button_paused = False
+        self.slow_mode = int(spec.options.get("slow_mode", 0) or 0)
+        self.setFixedWidth(spec.width)
+
+        self.header = QWidget(self)
+        self.header.setObjectName("columnHeader")
+        self.title = QLabel(spec.name, self.header)
+        self.title.setObjectName("columnTitle")
+        self.unread_label = QLabel("", self.header)
+        self.unread_label.setObjectName("unreadBadge")
+        self.unread_label.hide()
+        self.pause_button = QToolButton(self.header)
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Pause this column (space)")
+        self.pause_button.toggled.connect(self.on_pause_toggled)
+        self.newest_button = QToolButton(self.header)
+        self.newest_button.setToolTip("Jump to the newest post (.)")
+        self.newest_button.clicked.connect(self.jump_to_newest)
+        self.menu_button = QToolButton(self.header)
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu_button.setToolTip("Column menu")
+        self.menu_button.setMenu(self._build_menu())
+        for button in (self.pause_button, self.newest_button, self.menu_button):
+            button.setAutoRaise(True)
+            button.setIconSize(QSize(16, 16))
+        head = QHBoxLayout(self.header)
+        head.setContentsMargins(12, 8, 6, 8)
+        head.setSpacing(4)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.unread_label)
+        head.addWidget(self.newest_button)
+        head.addWidget(self.pause_button)
+        head.addWidget(self.menu_button)
+
+        self.subtitle = QLabel(spec.filter or "every post", self)
+        self.subtitle.setObjectName("columnFilter")
+        self.subtitle.setToolTip(spec.filter)
+
+        self.new_bar = QPushButton("", self)
+        self.new_bar.setObjectName("newPostsBar")
+        self.new_bar.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.new_bar.clicked.connect(self.on_new_bar_clicked)
+        self.new_bar.hide()
+
+        self.view = PostListView(self)
+        self.view.setModel(model)
+        self.view.setItemDelegate(delegate)
+        self.view.hovered.connect(self.on_hovered)
+        self.view.command.connect(self.command)
+        self.view.verticalScrollBar().valueChanged.connect(self.on_scrolled)
+        self.view.clicked.connect(lambda _i: self.focused.emit(self.spec.id))
+        self.view.installEventFilter(self)
+
+        self._slow_timer = QTimer(self)
+        self._slow_timer.timeout.connect(self.on_slow_tick)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.new_bar)
+        layout.addWidget(self.view, 1)
+        self.apply_theme(theme)
+
+    # ------------------------------------------------------------ setup
+    def _build_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Edit…", lambda: self.edit_requested.emit(self.spec.id))
+        menu.addAction("Duplicate", lambda: self.duplicate_requested.emit(self.spec.id))
+        menu.addAction("Clear", self.clear)
+        slow = menu.addMenu("Slow mode")
+        group = QActionGroup(slow)
+        for rate, label in ((0, "Off"), (1, "1 post/s"), (2, "2 posts/s"), (5, "5 posts/s")):
+            action = QAction(label, slow, checkable=True)
+            action.setChecked(rate == self.slow_mode)
+            action.triggered.connect(
+                lambda _checked=False, r=rate: self.set_slow_mode(r, announce=True)
+            )
+            group.addAction(action)
+            slow.addAction(action)
+        menu.addSeparator()
+        menu.addAction("Remove", lambda: self.remove_requested.emit(self.spec.id))
+        return menu
+
+    def apply_theme(self, theme: themes.Theme) -> None:
+        self.theme = theme
+        self.pause_button.setIcon(themes.icon("play" if self.paused else "pause", theme.muted))
+        self.newest_button.setIcon(themes.icon("newest", theme.muted))
+        self.menu_button.setIcon(themes.icon("menu", theme.muted))
+        self.view.viewport().update()
+
+    def set_spec(self, spec: ColumnSpec) -> None:
+        self.spec = spec
+        self.title.setText(spec.name)
+        self.subtitle.setText(spec.filter or "every post")
+        self.subtitle.setToolTip(spec.filter)
+        self.setFixedWidth(spec.width)
+
+    # ------------------------------------------------------------ state
+    @property
+    def paused(self) -> bool:
+        return self._hover_paused or self._button_paused
+
+    def at_top(self) -> bool:
+        return self.view.verticalScrollBar().value() <= 0
+
+    def receive(self, rows: list[Row], views=None) -> None:
+        """Posts that entered this column (committed, routed)."""
+        if views:
+            self.model.remember({r[0]: views[r[0]] for r in rows if r[0] in views})
+        if self.paused or self.slow_mode or self.pending:
+            self.pending.extend(sorted(rows, key=lambda r: (r[1], r[0])))
+            self._after_pending_change()
+            return
+        self._insert(rows)
+
+    def _insert(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        anchored = not self.at_top()
+        anchor = self.top_post_id() if anchored else None
+        offset = self._top_offset() if anchored else 0
+        added = self.model.prepend(rows)
+        if anchored and added:
+            self.unread += added
+            self._restore(anchor, offset)
+        elif not anchored and self.model.rowCount() > LIVE_ROWS + LIVE_SLACK:
+            # Reading at the top: keep the list short so each insert stays cheap.
+            self.model.trim(LIVE_ROWS)
+        self._update_unread()
+
+    def release(self, limit: int | None = None) -> None:
+        """Let waiting posts in (all, or the ``limit`` oldest)."""
+        if not self.pending:
+            return
+        count = len(self.pending) if limit is None else min(limit, len(self.pending))
+        rows = [self.pending.popleft() for _ in range(count)]
+        self._insert(rows)
+        self._after_pending_change()
+
+    def _after_pending_change(self) -> None:
+        n = len(self.pending)
+        if n and self.paused:
+            self.new_bar.setText(f"{n} new post{'s' if n != 1 else ''}")
+            self.new_bar.show()
+        else:
+            self.new_bar.hide()
+        if self.slow_mode and n and not self.paused:
+            if not self._slow_timer.isActive():
+                self._slow_timer.start(max(50, int(1000 / self.slow_mode)))
+        elif self._slow_timer.isActive() and (not n or self.paused):
+            self._slow_timer.stop()
+        self._update_unread()
+
+    def _update_unread(self) -> None:
+        n = self.unread + len(self.pending)
+        self.unread_label.setText(str(n) if n < 1000 else "999+")
+        self.unread_label.setVisible(n > 0)
+
+    def new_count(self) -> int:
+        return len(self.pending)
+
+    # ------------------------------------------------------------ slots
+    def on_hovered(self, inside: bool) -> None:
+        self._hover_paused = inside
+        if not self.paused:
+            self._resume()
+        else:
+            self._after_pending_change()
+
+    def on_pause_toggled(self, checked: bool) -> None:
+        self._button_paused = checked
+        self.pause_button.setIcon(themes.icon("play" if checked else "pause", self.theme.muted))
+        self.pause_button.setToolTip(
+            "Resume this column (space)" if checked else "Pause this column (space)"
+        )
+        if not self.paused:
+            self._resume()
+        else:
+            self._after_pending_change()
+
+    def toggle_pause(self) -> None:
+        self.pause_button.toggle()
+
+    def on_new_bar_clicked(self) -> None:
+        # Clicking the bar means "show me": let everything in, even while hovering.
+        self._hover_paused = False
+        if self._button_paused:
+            self.pause_button.setChecked(False)
+        self.release()
+        self.jump_to_newest()
+
+    def on_slow_tick(self) -> None:
+        if self.paused or not self.pending:
+            self._slow_timer.stop()
+            return
+        self.release(1)
+
+    def on_scrolled(self, value: int) -> None:
+        if value <= 0 and self.unread:
+            self.unread = 0
+            self._update_unread()
+
+    def set_slow_mode(self, rate: int, *, announce: bool = False) -> None:
+        self.slow_mode = rate
+        if not rate:
+            self._slow_timer.stop()
+            if not self.paused:
+                self.release()
+        else:
+            self._slow_timer.setInterval(max(50, int(1000 / rate)))
+        self._after_pending_change()
+        if announce:
+            self.slow_mode_changed.emit(self.spec.id, rate)
+
+    def _resume(self) -> None:
+        if self.slow_mode:
+            self._after_pending_change()
+        else:
+            self.release()
+        self.new_bar.hide()
+
+    def clear(self) -> None:
+        self.pending.clear()
+        self.unread = 0
+        self.model.clear()
+        self._after_pending_change()
+
+    def jump_to_newest(self) -> None:
+        if not self.paused:
+            self.release()
+        self.view.scrollToTop()
+        self.unread = 0
+        self._update_unread()
+
+    # ------------------------------------------------------------ reading position
+    def top_post_id(self) -> int | None:
+        index = self.view.indexAt(QPoint(4, 2))
+        return index.data(PostIdRole) if index.isValid() else None
+
+    def _top_offset(self) -> int:
+        index = self.view.indexAt(QPoint(4, 2))
+        return self.view.visualRect(index).top() if index.isValid() else 0
+
+    def _restore(self, post_id: int | None, offset: int = 0) -> None:
+        if post_id is None:
+            return
+        row = self.model.row_of(post_id)
+        if row < 0:
+            return
+        self.view.doItemsLayout()
+        index = self.model.index(row)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        if offset:
+            bar = self.view.verticalScrollBar()
+            bar.setValue(bar.value() - offset)
+
+    def restore_position(self, post_id: int | None) -> None:
+        self._restore(post_id)
+
+    # ------------------------------------------------------------ selection
+    def current_post_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return index.data(PostIdRole) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        if self.model.rowCount() == 0:
+            return
+        row = max(0, min(row, self.model.rowCount() - 1))
+        index = self.model.index(row)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def move_selection(self, delta: int) -> None:
+        current = self.view.currentIndex()
+        if current.isValid() and not self.view.selectionModel().isSelected(current):
+            # Qt makes the first row current (unselected) on focus: the first j selects it.
+            self.select_row(current.row())
+            return
+        if not current.isValid():
+            first = self.view.indexAt(QPoint(4, 2))
+            self.select_row(first.row() if first.isValid() else 0)
+            return
+        row = current.row() + delta
+        if row >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        self.select_row(row)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.FocusIn:
+            self.focused.emit(self.spec.id)
+        return super().eventFilter(watched, event)

@@ -1,0 +1,367 @@
+"""The deck: the session's columns side by side, fed live from committed batches.
+
+Committed IngestResults arrive (one queued signal, from the store writer's
+thread) and are coalesced for ``coalesce_ms``: then the Qt-free router says
+which columns each new post enters, the PostViews of the whole flush are read
+in one query, and each column inserts its rows in one call.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QWidget
+
+import filters
+from desktop.core.router import Router
+from desktop.store import library
+from desktop.store.ingest import IngestResult
+from desktop.ui import theme as themes
+from desktop.ui.column_model import ColumnModel
+from desktop.ui.column_widget import ColumnSpec, ColumnWidget
+from desktop.ui.post_delegate import PostDelegate
+
+log = logging.getLogger("jamdeck.ui.deck")
+
+
+class ResizeGrip(QWidget):
+    """The thin handle right of a column: drag to change its width."""
+
+    resized = Signal(int, int, bool)  # column id, width, finished
+
+    def __init__(self, column: ColumnWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.column = column
+        self.setObjectName("resizeGrip")
+        self.setFixedWidth(6)
+        self.setCursor(Qt.CursorShape.SizeHorCursor)
+        self._start: tuple[float, int] | None = None
+
+    def mousePressEvent(self, event) -> None:
+        self._start = (event.globalPosition().x(), self.column.width())
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._start is not None:
+            width = max(
+                240, min(900, int(self._start[1] + event.globalPosition().x() - self._start[0]))
+            )
+            self.column.setFixedWidth(width)
+            self.resized.emit(self.column.spec.id, width, False)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._start is not None:
+            self._start = None
+            self.resized.emit(self.column.spec.id, self.column.width(), True)
+
+
+class Deck(QScrollArea):
+    edit_requested = Signal(int)
+    duplicate_requested = Signal(int)
+    remove_requested = Signal(int)
+    move_requested = Signal(int, int)
+    slow_mode_changed = Signal(int, int)
+    width_changed = Signal(int, int)
+    command = Signal(str)
+    flushed = Signal(object)  # the list of records shown by one flush (for rates and counts)
+
+    def __init__(
+        self, theme: themes.Theme, *, coalesce_ms: int = 60, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("deck")
+        self.theme = theme
+        self.delegate = PostDelegate(theme, parent=self)
+        self.router = Router()
+        self.conn: sqlite3.Connection | None = None
+        self.session_id: int | None = None
+        self.columns: dict[int, ColumnWidget] = {}
+        self.current_id: int | None = None
+        self._grips: dict[int, ResizeGrip] = {}
+        self._results: list[IngestResult] = []
+        self._positions: dict[tuple[int, int], int] = {}  # remembered read positions
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(coalesce_ms)
+        self._flush_timer.timeout.connect(self.flush)
+
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.strip = QWidget()
+        self.strip.setObjectName("deckStrip")
+        self.row = QHBoxLayout(self.strip)
+        self.row.setContentsMargins(8, 8, 8, 8)
+        self.row.setSpacing(2)
+        self.row.addStretch(1)
+        self.setWidget(self.strip)
+
+    # ------------------------------------------------------------ session
+    def open_session(
+        self, conn: sqlite3.Connection, session_id: int, specs: list[ColumnSpec]
+    ) -> None:
+        self.remember_positions()
+        for column_id in list(self.columns):
+            self.remove_column(column_id)
+        self._results.clear()
+        self.conn = conn
+        self.session_id = session_id
+        self.set_columns(specs)
+        for column_id, widget in self.columns.items():
+            widget.restore_position(self._positions.get((session_id, column_id)))
+        if self.columns and self.current_id is None:
+            self.current_id = next(iter(self.columns))
+
+    def close_session(self) -> None:
+        self.remember_positions()
+        for column_id in list(self.columns):
+            self.remove_column(column_id)
+        self._flush_timer.stop()
+        self._results.clear()
+        self.conn = None
+        self.session_id = None
+
+    def remember_positions(self) -> None:
+        if self.session_id is None:
+            return
+        for column_id, widget in self.columns.items():
+            top = widget.top_post_id()
+            if top is not None:
+                self._positions[(self.session_id, column_id)] = top
+
+    def set_columns(self, specs: list[ColumnSpec]) -> None:
+        """Make the deck show ``specs`` (saved columns), keeping temporary ones first."""
+        wanted = {spec.id: spec for spec in specs}
+        for column_id in [c for c in self.columns if c not in wanted and c >= 0]:
+            self.remove_column(column_id)
+        for spec in specs:
+            widget = self.columns.get(spec.id)
+            if widget is None:
+                self.add_column(spec)
+            elif (widget.spec.filter, widget.spec.name, widget.spec.width) != (
+                spec.filter,
+                spec.name,
+                spec.width,
+            ):
+                self.update_column(spec)
+        order = [c for c in self.columns if c < 0] + [s.id for s in specs]
+        self._reorder(order)
+
+    def add_column(self, spec: ColumnSpec, *, index: int | None = None) -> ColumnWidget:
+        assert self.conn is not None and self.session_id is not None
+        where, params, error = self._compile(spec)
+        model = ColumnModel(self.conn, self.session_id, where, params)
+        widget = ColumnWidget(spec, model, self.delegate, self.theme, parent=self.strip)
+        if error:
+            widget.subtitle.setText(f"bad filter: {error}")
+            widget.subtitle.setProperty("error", True)
+        widget.edit_requested.connect(self.edit_requested)
+        widget.duplicate_requested.connect(self.duplicate_requested)
+        widget.remove_requested.connect(self.remove_requested)
+        widget.slow_mode_changed.connect(self.slow_mode_changed)
+        widget.command.connect(self.command)
+        widget.focused.connect(self.on_column_focused)
+        grip = ResizeGrip(widget, parent=self.strip)
+        grip.resized.connect(self.on_grip_resized)
+        self.columns[spec.id] = widget
+        self._grips[spec.id] = grip
+        self.row.insertWidget(self.row.count() - 1, widget)
+        self.row.insertWidget(self.row.count() - 1, grip)
+        if index is not None:
+            order = [c for c in self.columns if c != spec.id]
+            order.insert(index, spec.id)
+            self._reorder(order)
+        return widget
+
+    def update_column(self, spec: ColumnSpec) -> None:
+        widget = self.columns[spec.id]
+        refilter = widget.spec.filter != spec.filter
+        widget.set_spec(spec)
+        if refilter:
+            where, params, error = self._compile(spec)
+            widget.pending.clear()
+            widget.model.set_filter(where, params)
+            widget.subtitle.setProperty("error", bool(error))
+            if error:
+                widget.subtitle.setText(f"bad filter: {error}")
+            widget.subtitle.style().polish(widget.subtitle)
+
+    def remove_column(self, column_id: int) -> None:
+        widget = self.columns.pop(column_id, None)
+        grip = self._grips.pop(column_id, None)
+        self.router.remove_column(column_id)
+        for w in (widget, grip):
+            if w is not None:
+                self.row.removeWidget(w)
+                w.hide()
+                w.deleteLater()
+        if self.current_id == column_id:
+            self.current_id = next(iter(self.columns), None)
+
+    def _reorder(self, order: list[int]) -> None:
+        order = [c for c in order if c in self.columns] + [
+            c for c in self.columns if c not in order
+        ]
+        if order == list(self.columns):
+            return
+        for column_id in order:
+            self.row.removeWidget(self.columns[column_id])
+            self.row.removeWidget(self._grips[column_id])
+        for i, column_id in enumerate(order):
+            self.row.insertWidget(i * 2, self.columns[column_id])
+            self.row.insertWidget(i * 2 + 1, self._grips[column_id])
+        self.columns = {c: self.columns[c] for c in order}
+
+    def _compile(self, spec: ColumnSpec) -> tuple[str, list, str]:
+        try:
+            where, params = filters.compile_sql(spec.filter)
+            self.router.set_column(spec.id, spec.filter)
+        except filters.FilterError as exc:
+            # A bad saved filter shows nothing (and says why) instead of everything.
+            self.router.remove_column(spec.id)
+            return "0", [], exc.message
+        return where, list(params), ""
+
+    def ordered_ids(self) -> list[int]:
+        return list(self.columns)
+
+    # ------------------------------------------------------------ live
+    def on_committed(self, result: IngestResult) -> None:
+        if self.session_id is None or result.session_id != self.session_id:
+            return
+        self._results.append(result)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Route what arrived since the last flush into the columns."""
+        results, self._results = self._results, []
+        if not results or self.conn is None:
+            return
+        records = [r for res in results for r in res.added]
+        entered = self.router.route(records)
+        created = {r.rowid: r.created_at for r in records}
+        wanted = sorted({i for ids in entered.values() for i in ids})
+        views = library.post_views(self.conn, self.session_id, wanted) if wanted else {}
+        for column_id, ids in entered.items():
+            widget = self.columns.get(column_id)
+            if widget is not None:
+                widget.receive([(i, created[i]) for i in ids], views)
+        changed_membership = {i for res in results for i in res.reassigned}
+        refreshed = {i for res in results for i in res.updated} - changed_membership
+        if changed_membership:
+            self.refresh_posts(changed_membership, membership=True)
+        if refreshed:
+            self.refresh_posts(refreshed, membership=False)
+        self.flushed.emit(records)
+
+    def refresh_posts(self, ids: Iterable[int], *, membership: bool = True) -> None:
+        """These posts changed on disk: re-read them everywhere; with ``membership``,
+        they may also have entered or left columns (a question was (re)assigned)."""
+        ids = sorted(set(ids))
+        if not ids or self.conn is None:
+            return
+        for post_id in ids:
+            self.delegate.forget(post_id)
+        for widget in self.columns.values():
+            model = widget.model
+            if membership:
+                where, params = model.where
+                marks = ",".join("?" * len(ids))
+                rows = library.column_page(
+                    self.conn,
+                    self.session_id,
+                    f"({where}) AND sp.post_id IN ({marks})",
+                    [*params, *ids],
+                    limit=len(ids),
+                )
+                matching = {pid: created for pid, created in rows}
+                model.remove_ids([i for i in ids if i not in matching and model.contains(i)])
+                for pid, created in matching.items():
+                    if not model.contains(pid):
+                        model.insert_sorted((pid, created))
+            model.refresh(ids)
+
+    # ------------------------------------------------------------ focus and selection
+    def current(self) -> ColumnWidget | None:
+        if self.current_id in self.columns:
+            return self.columns[self.current_id]
+        return next(iter(self.columns.values()), None)
+
+    def on_column_focused(self, column_id: int) -> None:
+        self.current_id = column_id
+
+    def focus_column(self, column_id: int, *, select: bool = True) -> None:
+        widget = self.columns.get(column_id)
+        if widget is None:
+            return
+        previous = self.current()
+        self.current_id = column_id
+        self.ensureWidgetVisible(widget, 40, 0)
+        widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if select and not widget.view.currentIndex().isValid() and widget.model.rowCount():
+            # Keep the reader's place: the row at the height of the one selected before.
+            row = 0
+            if (
+                previous is not None
+                and previous is not widget
+                and previous.view.currentIndex().isValid()
+            ):
+                y = previous.view.visualRect(previous.view.currentIndex()).center().y()
+                index = widget.view.indexAt(QPoint(8, max(2, y)))
+                row = index.row() if index.isValid() else 0
+            else:
+                top = widget.view.indexAt(QPoint(8, 2))
+                row = top.row() if top.isValid() else 0
+            widget.select_row(row)
+
+    def move_focus(self, delta: int) -> None:
+        order = list(self.columns)
+        if not order:
+            return
+        current = self.current()
+        at = order.index(current.spec.id) if current is not None else 0
+        target = order[max(0, min(len(order) - 1, at + delta))]
+        self.focus_column(target)
+
+    def move_selection(self, delta: int) -> None:
+        widget = self.current()
+        if widget is not None:
+            widget.move_selection(delta)
+            widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def selected_post(self) -> int | None:
+        widget = self.current()
+        return widget.current_post_id() if widget is not None else None
+
+    def column_for_question(self, number: int) -> int | None:
+        for column_id, widget in self.columns.items():
+            if widget.spec.options.get("question") == number:
+                return column_id
+        return None
+
+    # ------------------------------------------------------------ look
+    def apply_theme(self, theme: themes.Theme) -> None:
+        self.theme = theme
+        self.delegate.set_theme(theme)
+        for widget in self.columns.values():
+            widget.apply_theme(theme)
+
+    def set_absolute_times(self, absolute: bool) -> None:
+        self.delegate.absolute_times = absolute
+        for widget in self.columns.values():
+            widget.view.viewport().update()
+
+    def on_grip_resized(self, column_id: int, width: int, finished: bool) -> None:
+        self.delegate._heights.clear()
+        if finished:
+            self.width_changed.emit(column_id, width)
+
+    def load_all_first_pages(self) -> None:
+        """Make sure each column has laid out its first page (for screenshots)."""
+        for widget in self.columns.values():
+            widget.view.doItemsLayout()
+            if widget.model.canFetchMore(QModelIndex()) and widget.model.rowCount() == 0:
+                widget.model.fetchMore(QModelIndex())
