@@ -122,14 +122,29 @@ def _start_label(text: str) -> int | None:
     return int(m.group("num")) if m else None
 
 
+def _last_word_start(text: str) -> int:
+    """Where the last whitespace-free run of ``text`` (with any trailing
+    whitespace) starts. ``re``'s ``\\s`` is exactly ``str.isspace``."""
+    i = len(text)
+    while i and text[i - 1].isspace():
+        i -= 1
+    while i and not text[i - 1].isspace():
+        i -= 1
+    return i
+
+
 def _end_label(text: str) -> int | None:
+    # Every alternative of _TRAILING_SKIP and _END_LABEL is anchored at the end
+    # and holds no whitespace followed by non-whitespace, so a match can only
+    # start in the last word: searching from there (lookbehinds still see the
+    # character before) finds the same match without scanning the whole post.
     rest = text
     while True:
-        m = _TRAILING_SKIP.search(rest)
+        m = _TRAILING_SKIP.search(rest, _last_word_start(rest))
         if not m or not m.group(0):
             break
         rest = rest[: m.start()]
-    m = _END_LABEL.search(rest)
+    m = _END_LABEL.search(rest, _last_word_start(rest))
     if not m:
         return None
     return int(m.group("hn") or m.group("an") or m.group("pn"))

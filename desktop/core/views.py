@@ -39,3 +39,17 @@ class PostView:
     reply_to_handle: str | None = None
     reply_to_id: str | None = None
     edited: bool = False
+    # A retweet shows the post it retweets: whose it is (None if not cached).
+    original_handle: str | None = None
+    original_name: str | None = None
+
+    @property
+    def shown_handle(self) -> str:
+        """The author a row presents: the original's for a retweet, else the post's."""
+        return self.original_handle or self.author_handle
+
+    @property
+    def shown_name(self) -> str:
+        if self.original_handle:
+            return self.original_name or self.original_handle
+        return self.author_name or self.author_handle

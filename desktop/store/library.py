@@ -165,7 +165,10 @@ SELECT p.id, p.network, p.post_id, p.author_handle, a.display_name, a.avatar_url
        p.has_media, p.has_links, p.retweeted_by_me, p.liked_by_me, p.lang,
        sp.question, sp.question_source, sp.is_question, sp.is_host,
        EXISTS (SELECT 1 FROM quote_items qi WHERE qi.session_id = sp.session_id AND qi.post_id = p.id),
-       p.retweeted_key, p.quoted_key, p.edited_at
+       p.retweeted_key, p.quoted_key, p.edited_at,
+       (SELECT oa.handle || char(31) || oa.display_name FROM posts o
+        JOIN authors oa ON oa.id = o.author_rowid
+        WHERE p.kind = 'retweet' AND o.network = p.network AND o.post_id = p.retweeted_key LIMIT 1)
 FROM posts p JOIN authors a ON a.id = p.author_rowid
 LEFT JOIN session_posts sp ON sp.post_id = p.id AND sp.session_id = ?
 WHERE p.id IN ({marks})
@@ -213,6 +216,8 @@ def post_views(conn: sqlite3.Connection, session_id: int, ids: Sequence[int]) ->
                 reply_to_handle=entities.get("reply_to_handle"),
                 reply_to_id=entities.get("reply_to_id"),
                 edited=r[26] is not None,
+                original_handle=r[27].split("\x1f", 1)[0] if r[27] else None,
+                original_name=r[27].split("\x1f", 1)[1] if r[27] else None,
             )
     return out
 

@@ -106,7 +106,7 @@ def _utf16_offsets(text: str):
 
 
 def initials(view: PostView) -> str:
-    name = (view.author_name or view.author_handle or "?").strip()
+    name = (view.shown_name or "?").strip()
     parts = [p for p in re.split(r"[\s_.\-]+", name) if p]
     letters = "".join(p[0] for p in parts[:2]) or name[:1]
     return letters.upper()
@@ -168,7 +168,9 @@ class PostDelegate(QStyledItemDelegate):
 
     def _context(self, view: PostView) -> str:
         if view.kind == "retweet":
-            return "Retweet"
+            who = view.author_name or "@" + view.author_handle
+            # Isolate the name so a right-to-left name does not reorder the sentence.
+            return f"\u2068{who}\u2069 retweeted" if view.original_handle else "Retweet"
         if view.kind == "quote":
             return "Quotes a post"
         if view.reply_to_handle:
@@ -349,7 +351,7 @@ class PostDelegate(QStyledItemDelegate):
         # Avatar: a coloured circle with initials (no network needed).
         avatar = QRect(rect.left() + PAD, y, AVATAR, AVATAR)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(avatar_color(view.author_handle))
+        painter.setBrush(avatar_color(view.shown_handle))
         painter.drawEllipse(avatar)
         painter.setPen(QColor("#ffffff"))
         painter.setFont(bold)
@@ -364,7 +366,7 @@ class PostDelegate(QStyledItemDelegate):
         mark_w = 14
         right_reserved = when_w + mark_w + 10
         avail = max(20, width - right_reserved)
-        name = view.author_name or view.author_handle
+        name = view.shown_name
         name_text = fm_bold.elidedText(name, Qt.TextElideMode.ElideRight, int(avail * 0.6))
         painter.setFont(bold)
         painter.setPen(t.color("text"))
@@ -374,18 +376,18 @@ class PostDelegate(QStyledItemDelegate):
         )
         cx = x0 + name_w + 6
         host_w = 0
-        if view.is_host:
+        if view.is_host and not view.original_handle:
             fm_tag = QFontMetrics(tag_font)
             host_w = fm_tag.horizontalAdvance("HOST") + 10
         handle_room = max(0, x0 + avail - cx - host_w)
         handle = fm_small.elidedText(
-            "@" + view.author_handle, Qt.TextElideMode.ElideRight, handle_room
+            "@" + view.shown_handle, Qt.TextElideMode.ElideRight, handle_room
         )
         painter.setFont(small)
         painter.setPen(t.color("muted"))
         painter.drawText(QRect(cx, y, handle_room, header_h), Qt.AlignmentFlag.AlignVCenter, handle)
         cx += fm_small.horizontalAdvance(handle) + 6
-        if view.is_host:
+        if view.is_host and not view.original_handle:
             pill = QRect(cx, y + (header_h - 16) // 2, host_w, 16)
             painter.setPen(QPen(t.color("host_tag"), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
