@@ -90,10 +90,9 @@ def _compile_filter(expr: str | None):
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(levelname)s: %(message)s",
-    )
+    from desktop.core.logs import setup_logging
+
+    setup_logging(verbose=verbose)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,6 +140,16 @@ def _ensure_session(writer, name: str, *, hashtags, hosts, title: str = "", sour
             library.update_session(ctx.conn, session.id, **changes)
             ctx.ingestor.forget_session(session.id)
         return library.get_session(ctx.conn, name)
+
+    return writer.call(op, notify=False)
+
+
+def _session_exists(writer, name: str) -> bool:
+    def op(ctx):
+        return (
+            ctx.conn.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone()
+            is not None
+        )
 
     return writer.call(op, notify=False)
 
@@ -406,41 +415,52 @@ def filters_command(expression, data_dir):
 def record_command(
     specs, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir
 ):
-    """Record a source into a session, headless, until Ctrl-C or --duration."""
+    """Record sources into a session, headless, until Ctrl-C or --duration.
+
+    Repeat --source to follow several networks (or instances, as
+    mastodon:https://instance.example) in one session.
+    """
     from desktop.core.credentials import CredentialStore
     from desktop.sources.base import SourceAuthError, SourceError, SourceState
-    from desktop.sources.registry import UnknownSource, make_source
+    from desktop.sources.registry import NEW_SESSION_LOOKBACK, UnknownSource, make_source
 
     options = {
         k: v for k, v in {"instance": instance, "service": service, "mode": mode}.items() if v
     }
     credentials = CredentialStore()
-    sources = []
-    for spec in specs:
-        try:
-            sources.append(
-                make_source(
-                    spec,
-                    hashtags=[t.lstrip("#") for t in hashtags],
-                    since=datetime.now(UTC),
-                    options=options,
-                    credentials=credentials,
-                    speed=speed,
-                )
-            )
-        except UnknownSource as exc:
-            raise click.UsageError(str(exc)) from None
-        except SourceAuthError as exc:
-            click.echo(f"Error: {spec}: credentials rejected or missing: {exc}", err=True)
-            sys.exit(EXIT_AUTH)
-        except (SourceError, ValueError) as exc:
-            click.echo(f"Error: {spec}: {exc}", err=True)
-            sys.exit(EXIT_SOURCE)
     writer = _open_writer(data_dir)
     try:
+        existed = _session_exists(writer, session_name)
         session = _ensure_session(
             writer, session_name, hashtags=list(hashtags), hosts=list(hosts), sources=list(specs)
         )
+        # Catch up on what was posted before recording began: since the session's
+        # start, or the last 30 minutes for a new session.
+        if existed:
+            since = datetime.fromtimestamp(session.started_at or session.created_at, UTC)
+        else:
+            since = datetime.now(UTC) - NEW_SESSION_LOOKBACK
+        sources = []
+        for spec in specs:
+            try:
+                sources.append(
+                    make_source(
+                        spec,
+                        hashtags=[t.lstrip("#") for t in hashtags],
+                        since=since,
+                        options=options,
+                        credentials=credentials,
+                        speed=speed,
+                    )
+                )
+            except UnknownSource as exc:
+                raise click.UsageError(str(exc)) from None
+            except SourceAuthError as exc:
+                click.echo(f"Error: {spec}: credentials rejected or missing: {exc}", err=True)
+                sys.exit(EXIT_AUTH)
+            except (SourceError, ValueError) as exc:
+                click.echo(f"Error: {spec}: {exc}", err=True)
+                sys.exit(EXIT_SOURCE)
         click.echo(f"Recording {', '.join(specs)} into {session_name!r}; Ctrl-C stops.", err=True)
         sink = _play(sources, writer, session, duration=duration)
     finally:

@@ -261,6 +261,11 @@ class JamState:
     def questions(self) -> dict[int, Question]:
         return dict(sorted(self._questions.items()))
 
+    @property
+    def question_count(self) -> int:
+        """How many questions are known (grows when ``observe`` meets a new one)."""
+        return len(self._questions)
+
     def _define(self, q: Question, *, extra_keys: Iterable[str]) -> bool:
         """Record a question definition; True if question ``q.number`` changed."""
         for key in (q.post_key, *extra_keys):

@@ -38,13 +38,17 @@ BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"
 REDACTED = "[REDACTED]"
 
-_SECRET_NAME = r"[A-Za-z_]*(?:token|secret|password|passwd|api_?key|jwt|signature|verifier)[A-Za-z_]*"
+_SECRET_NAME = (
+    r"[A-Za-z_]*(?:token|secret|password|passwd|api_?key|jwt|signature|verifier)[A-Za-z_]*"
+)
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "Authorization: Bearer AAAA...", "Bearer eyJ...": whatever follows the scheme.
     (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/%=-]+", re.IGNORECASE), rf"\1 {REDACTED}"),
     # access_token=..., "refreshJwt": "...", client_secret: ..., password=...
     (
-        re.compile(rf"\b({_SECRET_NAME})(\\?[\"']?\s*[:=]\s*\\?[\"']?)([^\s&\"',;}}\\]+)", re.IGNORECASE),
+        re.compile(
+            rf"\b({_SECRET_NAME})(\\?[\"']?\s*[:=]\s*\\?[\"']?)([^\s&\"',;}}\\]+)", re.IGNORECASE
+        ),
         rf"\1\2{REDACTED}",
     ),
     # A JSON Web Token (Bluesky session tokens): three base64url parts, the first "eyJ".
@@ -56,8 +60,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A long base64/base64url string mixing upper case, lower case and digits
     # (Mastodon and X tokens). Requiring all three spares ids, DIDs, CIDs and words.
     (
-        re.compile(r"(?<![A-Za-z0-9+_-])(?=[A-Za-z0-9+_-]*[A-Z])(?=[A-Za-z0-9+_-]*[a-z])"
-                   r"(?=[A-Za-z0-9+_-]*[0-9])[A-Za-z0-9+_-]{32,}=*"),
+        re.compile(
+            r"(?<![A-Za-z0-9+_-])(?=[A-Za-z0-9+_-]*[A-Z])(?=[A-Za-z0-9+_-]*[a-z])"
+            r"(?=[A-Za-z0-9+_-]*[0-9])[A-Za-z0-9+_-]{32,}=*"
+        ),
         REDACTED,
     ),
 )

@@ -40,29 +40,38 @@ class PostRecord:
     is_retweeted_by_me: bool = False
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def mention_keys_of(post: Post) -> frozenset[str]:
+    if not post.mentions:
+        return _NONE
     return frozenset(k for m in post.mentions for k in handle_keys(m))
 
 
 def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
-    """Build the record of a freshly normalized post (jam facts left for the caller)."""
+    """Build the record of a freshly normalized post (jam facts left for the caller).
+
+    On the import's hot path: empty sets are one shared frozenset, enums are read
+    by ``.value``."""
+    metrics = post.metrics
     return PostRecord(
         rowid=rowid,
         text=post.text,
         tokens=tuple(tokenize(post.text)),
-        tags=frozenset(fold_key(t) for t in post.hashtags),
+        tags=frozenset([fold_key(t) for t in post.hashtags]) if post.hashtags else _NONE,
         mention_keys=mention_keys_of(post),
         author_keys=frozenset(handle_keys(post.author.handle)),
-        reply_to_keys=frozenset(handle_keys(post.reply_to_handle)) if post.reply_to_handle else frozenset(),
-        kind=str(post.kind),
-        is_reply=post.is_reply,
-        is_quote=post.is_quote,
-        has_media=post.has_media,
-        has_links=post.has_links,
+        reply_to_keys=frozenset(handle_keys(post.reply_to_handle)) if post.reply_to_handle else _NONE,
+        kind=post.kind.value,
+        is_reply=post.reply_to_id is not None,
+        is_quote=post.quoted_id is not None,
+        has_media=bool(post.media),
+        has_links=bool(post.links),
         lang=post.lang.lower() if post.lang else None,
-        network=str(post.network),
-        retweets=post.metrics.retweets,
-        likes=post.metrics.likes,
-        replies=post.metrics.replies,
+        network=post.network.value,
+        retweets=metrics.retweets,
+        likes=metrics.likes,
+        replies=metrics.replies,
         created_at=post.created_at.timestamp(),
     )

@@ -49,7 +49,9 @@ def recording_window(
     start = _aware_utc(start_utc, "the start")
     end = _aware_utc(end_utc, "the end")
     if end <= start:
-        raise ScheduleError(f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})")
+        raise ScheduleError(
+            f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})"
+        )
     return start - lead_in, end + lead_out
 
 

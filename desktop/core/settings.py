@@ -75,9 +75,13 @@ class Setting:
             allowed = ", ".join(self.choices)
             raise SettingsError(f"{self.name} must be one of {allowed}; got {value!r}")
         if self.minimum is not None and value < self.minimum:
-            raise SettingsError(f"{self.name} must be at least {_number(self.minimum)}; got {value!r}")
+            raise SettingsError(
+                f"{self.name} must be at least {_number(self.minimum)}; got {value!r}"
+            )
         if self.maximum is not None and value > self.maximum:
-            raise SettingsError(f"{self.name} must be at most {_number(self.maximum)}; got {value!r}")
+            raise SettingsError(
+                f"{self.name} must be at most {_number(self.maximum)}; got {value!r}"
+            )
         return value
 
 
@@ -87,64 +91,130 @@ def _number(value: float) -> str:
 
 SCHEMA: list[Setting] = [
     Setting(
-        "theme", str, "system", "Theme",
+        "theme",
+        str,
+        "system",
+        "Theme",
         "Colours of the window: follow the system, or always light or dark.",
-        group="Appearance", choices=("system", "light", "dark"),
+        group="Appearance",
+        choices=("system", "light", "dark"),
     ),
     Setting(
-        "column_width", int, 360, "Column width",
+        "column_width",
+        int,
+        360,
+        "Column width",
         "Width of a new column in the deck. Existing columns keep the width you dragged them to.",
-        group="Appearance", minimum=240, maximum=800, step=10, unit="px",
+        group="Appearance",
+        minimum=240,
+        maximum=800,
+        step=10,
+        unit="px",
     ),
     Setting(
-        "slow_mode_default", float, 0.0, "Slow mode",
+        "slow_mode_default",
+        float,
+        0.0,
+        "Slow mode",
         "New columns show at most this many posts per second and queue the rest, "
         "so a busy jam stays readable. 0 turns slow mode off.",
-        group="Reading", minimum=0.0, maximum=50.0, step=0.5, decimals=1, unit="posts/s",
+        group="Reading",
+        minimum=0.0,
+        maximum=50.0,
+        step=0.5,
+        decimals=1,
+        unit="posts/s",
         zero_means="off",
     ),
     Setting(
-        "pause_on_hover", bool, True, "Pause a column while the pointer is over it",
+        "pause_on_hover",
+        bool,
+        True,
+        "Pause a column while the pointer is over it",
         "New posts wait above the column instead of pushing down the one you are reading.",
         group="Reading",
     ),
     Setting(
-        "x_poll_interval", int, 60, "X: poll every",
+        "x_poll_interval",
+        int,
+        60,
+        "X: poll every",
         "How often to search X when the filtered stream is not available. "
         "X charges for every post read, so a longer interval costs less.",
-        group="Networks", minimum=15, maximum=3600, step=15, unit="s",
+        group="Networks",
+        minimum=15,
+        maximum=3600,
+        step=15,
+        unit="s",
     ),
     Setting(
-        "x_price_per_read", float, 0.005, "X: price per post read",
+        "x_price_per_read",
+        float,
+        0.005,
+        "X: price per post read",
         "What X charges you per post read (US dollars); used only to show the cost "
         "estimate next to the rate budget.",
-        group="Networks", minimum=0.0, maximum=1.0, step=0.001, decimals=4, unit="USD",
+        group="Networks",
+        minimum=0.0,
+        maximum=1.0,
+        step=0.001,
+        decimals=4,
+        unit="USD",
     ),
     Setting(
-        "mastodon_poll_interval", int, 15, "Mastodon: poll every",
+        "mastodon_poll_interval",
+        int,
+        15,
+        "Mastodon: poll every",
         "How often to page the hashtag timeline when streaming is not available.",
-        group="Networks", minimum=5, maximum=600, step=5, unit="s",
+        group="Networks",
+        minimum=5,
+        maximum=600,
+        step=5,
+        unit="s",
     ),
     Setting(
-        "bluesky_poll_interval", int, 10, "Bluesky: poll every",
+        "bluesky_poll_interval",
+        int,
+        10,
+        "Bluesky: poll every",
         "How often to run the hashtag search (Bluesky has no hashtag stream).",
-        group="Networks", minimum=5, maximum=600, step=5, unit="s",
+        group="Networks",
+        minimum=5,
+        maximum=600,
+        step=5,
+        unit="s",
     ),
     Setting(
-        "demo_speed", float, 10.0, "Demo jam speed",
+        "demo_speed",
+        float,
+        10.0,
+        "Demo jam speed",
         "How fast the demo jam plays, as a multiple of its real pace. 0 plays it all at once.",
-        group="Demo", minimum=0.0, maximum=100.0, step=1.0, decimals=1, unit="×",
+        group="Demo",
+        minimum=0.0,
+        maximum=100.0,
+        step=1.0,
+        decimals=1,
+        unit="×",
         zero_means="all at once",
     ),
     Setting(
-        "avatar_cache", bool, True, "Keep avatars on disk",
+        "avatar_cache",
+        bool,
+        True,
+        "Keep avatars on disk",
         "Store downloaded profile pictures in the cache folder so they show at once next time.",
         group="Advanced",
     ),
     Setting(
-        "log_level", str, "INFO", "Log file detail",
+        "log_level",
+        str,
+        "INFO",
+        "Log file detail",
         "How much goes into the log file in the state folder. Tokens are always redacted.",
-        group="Advanced", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        group="Advanced",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
     ),
 ]
 
@@ -158,7 +228,9 @@ def default_path() -> Path:
 class Settings:
     """The user's settings: schema defaults overlaid with the settings file."""
 
-    def __init__(self, values: Mapping[str, Any] | None = None, *, path: Path | None = None) -> None:
+    def __init__(
+        self, values: Mapping[str, Any] | None = None, *, path: Path | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.problems: list[str] = []  # entries of the file that were skipped, and why
         self._values: dict[str, Any] = {s.name: s.default for s in SCHEMA}

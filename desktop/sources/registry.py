@@ -1,4 +1,5 @@
-"""Source specs to adapters: ``replay:FILE``, ``x``, ``mastodon``, ``bluesky``.
+"""Source specs to adapters: ``replay:FILE``, ``x[:ACCOUNT]``, ``mastodon[:INSTANCE_URL]``,
+``bluesky[:SERVICE_URL]``.
 
 Each network adapter is imported only when a spec names it, so start-up never
 pays for tweepy or atproto.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from desktop.core.credentials import CredentialStore
 from desktop.sources.base import Source
@@ -20,6 +21,16 @@ NETWORK_MODULES = {
     "bluesky": "desktop.sources.bluesky",
     "bsky": "desktop.sources.bluesky",
 }
+
+
+_SPEC_ARGUMENT = {
+    "desktop.sources.x": "account",
+    "desktop.sources.mastodon": "instance",
+    "desktop.sources.bluesky": "service",
+}
+
+# How far back a new session catches up on posts made before recording began.
+NEW_SESSION_LOOKBACK = timedelta(minutes=30)
 
 
 class UnknownSource(ValueError):
@@ -45,10 +56,13 @@ def make_source(
         return ReplaySource([p for p in arg.split(",") if p], speed=speed)
     module_name = NETWORK_MODULES.get(kind)
     if module_name is None:
-        raise UnknownSource(
-            f"unknown source {spec!r}: use replay:FILE, x, mastodon or bluesky"
-        )
+        raise UnknownSource(f"unknown source {spec!r}: use replay:FILE, x, mastodon or bluesky")
+    options = dict(options or {})
+    if arg:
+        # "mastodon:https://inst.example" / "bluesky:https://pds.example" / "x:account":
+        # one spec per source, so one session can follow several instances.
+        options[_SPEC_ARGUMENT[module_name]] = arg
     module = importlib.import_module(module_name)
     return module.create_source(
-        hashtags=hashtags, since=since, options=dict(options or {}), credentials=credentials
+        hashtags=hashtags, since=since, options=options, credentials=credentials
     )

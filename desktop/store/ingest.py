@@ -37,23 +37,126 @@ class IngestResult:
     new_questions: list[Question] = dataclasses.field(default_factory=list)
 
 
+# One encoder, built once: json.dumps would build it (and a circular-reference
+# memo) for every call. Payloads come from JSON, so they cannot be circular.
+_encode_raw = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False
+).encode
+
+
 def _entities_json(post: Post) -> str:
-    return json.dumps(
-        {
-            "hashtags": list(post.hashtags),
-            "mentions": list(post.mentions),
-            "links": [dataclasses.asdict(link) for link in post.links],
-            "media": [dataclasses.asdict(m) for m in post.media],
-            "author_name": post.author.display_name,
-            "avatar_url": post.author.avatar_url,
-            "quoted_id": post.quoted_id,
-            "retweeted_id": post.retweeted_id,
-            "reply_to_id": post.reply_to_id,
-            "reply_to_handle": post.reply_to_handle,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
+    """What the views need beyond the columns. Empty values are left out (every
+    reader uses ``.get`` with a default): most posts then store a few bytes."""
+    entities: dict = {}
+    if post.hashtags:
+        entities["hashtags"] = post.hashtags
+    if post.mentions:
+        entities["mentions"] = post.mentions
+    if post.links:
+        entities["links"] = [
+            {"url": link.url, "expanded_url": link.expanded_url, "display_url": link.display_url}
+            for link in post.links
+        ]
+    if post.media:
+        entities["media"] = [
+            {"type": m.type, "url": m.url, "alt_text": m.alt_text, "preview_url": m.preview_url}
+            for m in post.media
+        ]
+    author = post.author
+    if author.display_name:
+        entities["author_name"] = author.display_name
+    if author.avatar_url:
+        entities["avatar_url"] = author.avatar_url
+    for name in ("quoted_id", "retweeted_id", "reply_to_id", "reply_to_handle"):
+        value = getattr(post, name)
+        if value is not None:
+            entities[name] = value
+    return _encode_raw(entities)
+
+
+_POST_COLUMNS = (
+    "text, created_at, lang, kind, retweeted_key, quoted_key, reply_to_key, reply_to_keys, "
+    "has_media, has_links, retweets, likes, replies, quotes, url, entities, edited_at, raw, "
+    "author_keys, author_handle, author_rowid"
+)
+_INSERT_POSTS = (
+    f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at) "
+    f"VALUES ({','.join('?' * 27)})"
+)
+_UPDATE_POSTS = (
+    "UPDATE posts SET "
+    + ", ".join(f"{c.strip()} = ?" for c in _POST_COLUMNS.split(","))
+    + ", updated_at = ? WHERE id = ?"
+)
+
+
+@dataclasses.dataclass(slots=True)
+class PreparedPost:
+    """One post with everything that needs no database: its record (tokens),
+    the posts-table values from ``text`` to ``author_handle`` and the FTS row."""
+
+    post: Post
+    key: tuple[str, str]  # (network, Post.key)
+    record: PostRecord
+    columns: tuple
+    fts: tuple[str, str, str]  # text tokens, tags, mentions
+
+
+@dataclasses.dataclass(slots=True)
+class PreparedBatch:
+    """A ``Parsed`` batch made ready to write (see ``prepare``)."""
+
+    posts: list[PreparedPost]  # the primary posts, as received
+    referenced: list[PreparedPost]
+    # Every distinct post, referenced ones first; the last copy of a post wins.
+    unique: dict[tuple[str, str], PreparedPost]
+
+
+def prepare_post(post: Post) -> PreparedPost:
+    record = record_for(post)
+    metrics = post.metrics
+    columns = (
+        post.text,
+        record.created_at,
+        record.lang,
+        record.kind,
+        post.retweeted_id,
+        post.quoted_id,
+        post.reply_to_id,
+        " ".join(handle_keys(post.reply_to_handle)) if post.reply_to_handle else None,
+        int(record.has_media),
+        int(record.has_links),
+        metrics.retweets,
+        metrics.likes,
+        metrics.replies,
+        metrics.quotes,
+        post.url,
+        _entities_json(post),
+        post.edited_at.timestamp() if post.edited_at else None,
+        _encode_raw(post.raw),
+        " ".join(handle_keys(post.author.handle)),
+        post.author.handle,
     )
+    fts = (
+        " ".join(record.tokens),
+        " ".join([fold_key(t) for t in post.hashtags]),
+        " ".join(sorted(record.mention_keys)),
+    )
+    return PreparedPost(post, (record.network, post.key), record, columns, fts)
+
+
+def prepare(parsed: Parsed) -> PreparedBatch:
+    """Tokenize, build records and encode JSON for a batch, touching no database.
+
+    ``StoreWriter.ingest`` calls this on the submitting (source) thread, so the
+    writer thread spends its time writing."""
+    posts = [prepare_post(p) for p in parsed.posts]
+    referenced = [prepare_post(p) for p in parsed.referenced]
+    # The same post may come twice in one batch (a retweeted original in two
+    # stream lines): the last copy wins, as it would across batches.
+    unique = {item.key: item for item in referenced}
+    unique.update((item.key, item) for item in posts)
+    return PreparedBatch(posts, referenced, unique)
 
 
 class Ingestor:
@@ -135,14 +238,14 @@ class Ingestor:
         return {k: v[0] for k, v in self._authors.items() if k in wanted}
 
     # ----------------------------------------------------------------- posts
-    def _existing_ids(self, posts: Sequence[Post]) -> dict[tuple[str, str], int]:
+    def _existing_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         found: dict[tuple[str, str], int] = {}
         by_network: dict[str, list[str]] = {}
-        for post in posts:
-            by_network.setdefault(str(post.network), []).append(post.key)
-        for network, keys in by_network.items():
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
+        for network, key in keys:
+            by_network.setdefault(network, []).append(key)
+        for network, keys_of_network in by_network.items():
+            for start in range(0, len(keys_of_network), 500):
+                chunk = keys_of_network[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, rowid in self.conn.execute(
                     f"SELECT key, id FROM posts WHERE network = ? AND key IN ({marks})",
@@ -157,78 +260,40 @@ class Ingestor:
         """Write ``posts``; return ({(network, key): record}, [rowids that existed before]).
 
         The records carry the rowid and the tokens, so nothing is tokenized twice."""
-        # The same post may come twice in one batch (a retweeted original in two
-        # stream lines): the last copy wins, as it would across batches.
-        unique: dict[tuple[str, str], Post] = {}
-        for post in posts:
-            unique[(str(post.network), post.key)] = post
-        posts = list(unique.values())
-        authors = self._author_ids(posts)
-        existing = self._existing_ids(posts)
+        return self._upsert(prepare(Parsed(posts=list(posts))).unique, now=now)
+
+    def _upsert(
+        self, unique: dict[tuple[str, str], PreparedPost], *, now: float
+    ) -> tuple[dict[tuple[str, str], PostRecord], list[int]]:
+        authors = self._author_ids([item.post for item in unique.values()])
+        existing = self._existing_ids(unique)
         records: dict[tuple[str, str], PostRecord] = {}
         inserts, fts_inserts, updates, fts_updates, updated = [], [], [], [], []
-        for post in posts:
-            k = (str(post.network), post.key)
-            record = record_for(post)
-            record_text = " ".join(record.tokens)
-            tags = " ".join(fold_key(t) for t in post.hashtags)
-            mentions = " ".join(sorted(record.mention_keys))
-            author_keys = " ".join(handle_keys(post.author.handle))
-            reply_keys = " ".join(handle_keys(post.reply_to_handle)) if post.reply_to_handle else None
-            raw = json.dumps(post.raw, ensure_ascii=False, separators=(",", ":"), default=str)
-            common = (
-                post.text,
-                post.created_at.timestamp(),
-                post.lang.lower() if post.lang else None,
-                str(post.kind),
-                post.retweeted_id,
-                post.quoted_id,
-                post.reply_to_id,
-                reply_keys,
-                int(post.has_media),
-                int(post.has_links),
-                post.metrics.retweets,
-                post.metrics.likes,
-                post.metrics.replies,
-                post.metrics.quotes,
-                post.url,
-                _entities_json(post),
-                post.edited_at.timestamp() if post.edited_at else None,
-                raw,
-                author_keys,
-                post.author.handle,
-                authors[(k[0], post.author.id)],
-            )
+        next_id = self._next_post_id
+        for k, item in unique.items():
+            post = item.post
+            author_rowid = authors[(k[0], post.author.id)]
             rowid = existing.get(k)
             if rowid is None:
-                rowid = self._next_post_id
-                self._next_post_id += 1
-                inserts.append((rowid, k[0], post.key, post.id, *common, now, now))
-                fts_inserts.append((rowid, record_text, tags, mentions))
+                rowid = next_id
+                next_id += 1
+                inserts.append((rowid, k[0], k[1], post.id, *item.columns, author_rowid, now, now))
+                fts_inserts.append((rowid, *item.fts))
             else:
-                updates.append((*common, now, rowid))
-                fts_updates.append((record_text, tags, mentions, rowid))
+                updates.append((*item.columns, author_rowid, now, rowid))
+                fts_updates.append((*item.fts, rowid))
                 updated.append(rowid)
-            record.rowid = rowid
-            records[k] = record
-        cols = (
-            "text, created_at, lang, kind, retweeted_key, quoted_key, reply_to_key, reply_to_keys, "
-            "has_media, has_links, retweets, likes, replies, quotes, url, entities, edited_at, raw, "
-            "author_keys, author_handle, author_rowid"
-        )
+            item.record.rowid = rowid
+            records[k] = item.record
+        self._next_post_id = next_id
         if inserts:
-            self.conn.executemany(
-                f"INSERT INTO posts (id, network, key, post_id, {cols}, first_seen, updated_at) "
-                f"VALUES ({','.join('?' * 27)})",
-                inserts,
-            )
+            self.conn.executemany(_INSERT_POSTS, inserts)
             self.conn.executemany(
                 "INSERT INTO posts_fts (rowid, text, tags, mentions) VALUES (?, ?, ?, ?)",
                 fts_inserts,
             )
         if updates:
-            sets = ", ".join(f"{c.strip()} = ?" for c in cols.split(","))
-            self.conn.executemany(f"UPDATE posts SET {sets}, updated_at = ? WHERE id = ?", updates)
+            self.conn.executemany(_UPDATE_POSTS, updates)
             self.conn.executemany(
                 "UPDATE posts_fts SET text = ?, tags = ?, mentions = ? WHERE rowid = ?",
                 fts_updates,
@@ -236,34 +301,44 @@ class Ingestor:
         return records, updated
 
     # ----------------------------------------------------------------- batches
-    def write(self, session_id: int, parsed: Parsed, *, now: float | None = None) -> IngestResult:
-        """Store one batch for ``session_id``. The caller owns the transaction."""
+    def write(
+        self, session_id: int, parsed: Parsed | PreparedBatch, *, now: float | None = None
+    ) -> IngestResult:
+        """Store one batch for ``session_id``. The caller owns the transaction.
+
+        ``parsed`` may come already prepared (``prepare``, on the source's thread)."""
         now = time.time() if now is None else now
+        batch = parsed if isinstance(parsed, PreparedBatch) else prepare(parsed)
         result = IngestResult(session_id=session_id)
-        by_key, updated = self.upsert_posts([*parsed.referenced, *parsed.posts], now=now)
+        by_key, updated = self._upsert(batch.unique, now=now)
         result.updated = updated
 
         jam = self.jam(session_id)
+        primaries = [(item.post, by_key[item.key]) for item in batch.posts]
         members = {
             row[0]
             for row in self._chunked_select(
                 "SELECT post_id FROM session_posts WHERE session_id = ? AND post_id IN ({marks})",
                 session_id,
-                [by_key[(str(p.network), p.key)].rowid for p in parsed.posts],
+                [record.rowid for _post, record in primaries],
             )
         }
-        referenced = {(str(p.network), p.id): p for p in parsed.referenced}
-        referenced.update({(str(p.network), p.id): p for p in parsed.posts})
+        referenced: dict[tuple[str, str], Post] | None = None  # built for the first retweet
         rows, records = [], []
         seen: set[int] = set()
-        for post in sorted(parsed.posts, key=lambda p: p.created_at):
-            record = by_key[(str(post.network), post.key)]
+        primaries.sort(key=lambda pair: pair[0].created_at)
+        for post, record in primaries:
             rowid = record.rowid
             if rowid in members or rowid in seen:
                 continue
             seen.add(rowid)
-            before = set(jam.questions)
-            original = self._retweeted_assignment(session_id, post, referenced, jam)
+            original = None
+            if post.kind is Kind.RETWEET and post.retweeted_id:
+                if referenced is None:
+                    referenced = {(item.key[0], item.post.id): item.post for item in batch.referenced}
+                    referenced.update({(item.key[0], item.post.id): item.post for item in batch.posts})
+                original = self._retweeted_assignment(session_id, post, referenced, jam)
+            known = jam.question_count
             assignment = jam.observe(
                 post, retweeted_question=original.question if original else None
             )
@@ -272,7 +347,9 @@ class Ingestor:
                 source = original.source if original and original.source else "label"
                 assignment = dataclasses.replace(assignment, source=source)
             if assignment.is_question:
-                self._store_question(session_id, jam, assignment.question, rowid, result, before)
+                self._store_question(
+                    session_id, jam, assignment.question, rowid, result, jam.question_count > known
+                )
             record.question = assignment.question
             record.question_source = assignment.source
             record.is_question = assignment.is_question
@@ -336,7 +413,7 @@ class Ingestor:
         return jam.observe(original)
 
     def _store_question(
-        self, session_id: int, jam: JamState, number: int | None, rowid: int, result, before
+        self, session_id: int, jam: JamState, number: int | None, rowid: int, result, is_new: bool
     ) -> None:
         if number is None:
             return
@@ -347,7 +424,7 @@ class Ingestor:
             "post_id = excluded.post_id, asked_at = excluded.asked_at",
             (session_id, number, question.text, rowid, question.asked_at),
         )
-        if number not in before:
+        if is_new:
             result.new_questions.append(question)
 
     def _reinfer_after(self, session_id: int, jam: JamState, question: Question) -> dict[int, int | None]:

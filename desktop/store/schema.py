@@ -108,8 +108,14 @@ def _initial(conn: sqlite3.Connection) -> None:
             is_host INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (session_id, post_id)
         ) WITHOUT ROWID;
-        CREATE INDEX session_posts_time ON session_posts (session_id, created_at, post_id);
-        CREATE INDEX session_posts_question ON session_posts (session_id, question);
+        -- Every column pages newest first along this index; the jam facts ride
+        -- along so is:host / is:question / q:N are checked without a row lookup.
+        CREATE INDEX session_posts_time
+            ON session_posts (session_id, created_at, post_id, question, is_question, is_host);
+        -- q:N columns page newest first straight from this index, and the answer
+        -- counts per question read it without touching the rows.
+        CREATE INDEX session_posts_question
+            ON session_posts (session_id, question, created_at, post_id, is_question);
 
         -- Full-text index: tokens from filters.text, one row per post (rowid = posts.id).
         CREATE VIRTUAL TABLE posts_fts USING fts5 (

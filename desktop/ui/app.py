@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.store.library import SessionNotFound
@@ -26,6 +26,16 @@ def save_screenshot(window: MainWindow, path: str | Path) -> bool:
     window.deck.load_all_first_pages()
     QApplication.processEvents()
     return window.grab().save(str(path))
+
+
+def _precise_single_shot(parent, msec: int, slot) -> QTimer:
+    # QTimer.singleShot's coarse timers may drift 5%: never let a shot miss its time.
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(slot)
+    timer.start(msec)
+    return timer
 
 
 def run_app(
@@ -84,16 +94,16 @@ def run_app(
         if not save_screenshot(window, screenshot):
             print(f"jamdeck: could not write {screenshot}", file=sys.stderr)
             result["code"] = 1
-        if quit_after is None:
-            app.quit()
+        app.quit()
 
     if screenshot:
-        # With --quit-after the picture is taken just before quitting (a demo has posts
-        # by then); without it, as soon as the session's first pages are painted.
-        delay = max(0, int((quit_after or 0) * 1000) - 50) if quit_after else 100
-        QTimer.singleShot(delay, shoot_and_maybe_quit)
-    if quit_after is not None:
-        QTimer.singleShot(int(quit_after * 1000), app.quit)
+        # With --quit-after the picture is taken at that time, then the app quits (a
+        # demo has posts by then); without it, as soon as the first pages are painted.
+        # One timer for both, so the picture can never lose a race with the quit.
+        delay = int(quit_after * 1000) if quit_after is not None else 100
+        _precise_single_shot(app, delay, shoot_and_maybe_quit)
+    elif quit_after is not None:
+        _precise_single_shot(app, int(quit_after * 1000), app.quit)
     code = app.exec()
     window.shutdown()
     window.deleteLater()

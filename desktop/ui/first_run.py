@@ -44,7 +44,8 @@ class FirstRunPanel(QWidget):
         explanation.setWordWrap(True)
 
         self.demo_button = self._button(
-            "Play the demo jam", "play.svg",
+            "Play the demo jam",
+            "play.svg",
             "Replay a recorded jam, with questions and answers, to see how JamDeck works. "
             "No account needed.",
         )
@@ -52,7 +53,8 @@ class FirstRunPanel(QWidget):
             "Add an account", "add.svg", "Sign in to X, Mastodon or Bluesky to follow a live jam."
         )
         self.import_button = self._button(
-            "Import an archive", "open.svg",
+            "Import an archive",
+            "open.svg",
             "Open a JamDeck archive or a twarc JSONL file of a past jam.",
         )
         self.demo_button.setDefault(True)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -70,7 +71,11 @@ def _all_zones() -> tuple[str, ...]:
 
 def split_entries(text: str, *, strip: str) -> list[str]:
     """Entries typed with spaces or commas between them, each without a leading ``strip``."""
-    return [entry[1:] if entry.startswith(strip) else entry for entry in _SPLIT.split(text.strip()) if entry]
+    return [
+        entry[1:] if entry.startswith(strip) else entry
+        for entry in _SPLIT.split(text.strip())
+        if entry
+    ]
 
 
 class NewSessionDialog(QDialog):
@@ -106,6 +111,7 @@ class NewSessionDialog(QDialog):
             if key in self._available:
                 box.setChecked(True)
             else:
+                box.setText(f"{label} (no account)")
                 box.setEnabled(False)
                 box.setToolTip(f"Add a {label} account first to record from {label}.")
             self.source_boxes[key] = box
@@ -113,7 +119,9 @@ class NewSessionDialog(QDialog):
         sources_row.addStretch(1)
         self.mastodon_instance_edit = QLineEdit(mastodon_instance)
         self.mastodon_instance_edit.setPlaceholderText("https://mastodon.social")
-        self.mastodon_instance_edit.setToolTip("The Mastodon server whose hashtag timeline is followed.")
+        self.mastodon_instance_edit.setToolTip(
+            "The Mastodon server whose hashtag timeline is followed."
+        )
         self.source_boxes["mastodon"].toggled.connect(self.mastodon_instance_edit.setEnabled)
         self.mastodon_instance_edit.setEnabled(self.source_boxes["mastodon"].isChecked())
 
@@ -143,8 +151,10 @@ class NewSessionDialog(QDialog):
         form.addRow("Hashtags", self._with_error("hashtags", self.hashtags_edit))
         form.addRow("Hosts", self._with_error("hosts", self.hosts_edit))
         form.addRow("Sources", sources_row)
-        form.addRow("Mastodon server", self._with_error("mastodon_instance", self.mastodon_instance_edit))
-        form.addRow("Starts", self.start_edit)
+        form.addRow(
+            "Mastodon server", self._with_error("mastodon_instance", self.mastodon_instance_edit)
+        )
+        form.addRow("Starts", self._with_error("start", self.start_edit))
         form.addRow("Ends", self._with_error("schedule", self.end_edit))
         form.addRow("Time zone", self._with_error("time_zone", self.zone_combo))
 
@@ -165,7 +175,12 @@ class NewSessionDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.buttons)
 
-        for edit in (self.name_edit, self.hashtags_edit, self.hosts_edit, self.mastodon_instance_edit):
+        for edit in (
+            self.name_edit,
+            self.hashtags_edit,
+            self.hosts_edit,
+            self.mastodon_instance_edit,
+        ):
             edit.textChanged.connect(self.on_input_changed)
         for box in self.source_boxes.values():
             box.toggled.connect(self.on_input_changed)
@@ -182,18 +197,26 @@ class NewSessionDialog(QDialog):
         edit.setDisplayFormat(DATETIME_FORMAT)
         edit.setCalendarPopup(True)
         edit.setDateTime(
-            QDateTime(QDate(wall.year, wall.month, wall.day), QTime(wall.hour, wall.minute), QTimeZone.utc())
+            QDateTime(
+                QDate(wall.year, wall.month, wall.day),
+                QTime(wall.hour, wall.minute),
+                QTimeZone.utc(),
+            )
         )
         return edit
 
     def _with_error(self, field: str, content) -> QWidget:
         """``content`` (a widget or a layout) with its error message below it."""
         holder = QWidget()
+        # Expanding, so a message is as wide as the form even under a narrow editor.
+        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        if isinstance(content, QWidget):
+        if isinstance(content, QLineEdit):
             box.addWidget(content)
+        elif isinstance(content, QWidget):
+            box.addWidget(content, 0, Qt.AlignmentFlag.AlignLeft)
         else:
             box.addLayout(content)
         error = QLabel()
@@ -210,7 +233,9 @@ class NewSessionDialog(QDialog):
 
     def _wall_clock(self, edit: QDateTimeEdit, zone: zoneinfo.ZoneInfo) -> datetime:
         date, time = edit.date(), edit.time()
-        wall = datetime(date.year(), date.month(), date.day(), time.hour(), time.minute(), tzinfo=zone)
+        wall = datetime(
+            date.year(), date.month(), date.day(), time.hour(), time.minute(), tzinfo=zone
+        )
         return wall.astimezone(UTC)
 
     def _collect(self) -> tuple[NewSession | None, dict[str, str]]:
@@ -236,7 +261,9 @@ class NewSessionDialog(QDialog):
         sources = tuple(key for key, _ in SOURCES if self.source_boxes[key].isChecked())
         instance = self.mastodon_instance_edit.text().strip().rstrip("/")
         if "mastodon" in sources and not re.match(r"^https?://[^\s/]+", instance):
-            errors["mastodon_instance"] = "Enter the server's address, e.g. https://mastodon.social."
+            errors["mastodon_instance"] = (
+                "Enter the server's address, e.g. https://mastodon.social."
+            )
 
         zone_name = self.zone_combo.currentText().strip()
         start = end = None
@@ -267,7 +294,11 @@ class NewSessionDialog(QDialog):
 
     def errors(self) -> dict[str, str]:
         """The messages shown now, by field."""
-        return {field: label.text() for field, label in self._error_labels.items() if not label.isHidden()}
+        return {
+            field: label.text()
+            for field, label in self._error_labels.items()
+            if not label.isHidden()
+        }
 
     def new_session(self) -> NewSession | None:
         """What the user asked for, once accepted; None before that or if cancelled."""
@@ -292,8 +323,11 @@ class NewSessionDialog(QDialog):
         if session is None:
             first = next(iter(errors))
             focus = {
-                "name": self.name_edit, "hashtags": self.hashtags_edit, "hosts": self.hosts_edit,
-                "mastodon_instance": self.mastodon_instance_edit, "schedule": self.end_edit,
+                "name": self.name_edit,
+                "hashtags": self.hashtags_edit,
+                "hosts": self.hosts_edit,
+                "mastodon_instance": self.mastodon_instance_edit,
+                "schedule": self.end_edit,
                 "time_zone": self.zone_combo,
             }.get(first)
             if focus is not None:

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
     QLabel,
     QLineEdit,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,7 +33,9 @@ def make_editor(setting: Setting) -> QWidget:
     """The widget that edits ``setting``."""
     if setting.choices is not None:
         editor = QComboBox()
-        editor.addItems([choice.capitalize() if choice.islower() else choice for choice in setting.choices])
+        editor.addItems(
+            [choice.capitalize() if choice.islower() else choice for choice in setting.choices]
+        )
         for index, choice in enumerate(setting.choices):
             editor.setItemData(index, choice)
     elif setting.type is bool:
@@ -94,20 +96,28 @@ class PreferencesDialog(QDialog):
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
 
+        # One form for every group, so the labels of all groups line up.
         content = QWidget()
-        content_layout = QVBoxLayout(content)
-        groups: dict[str, QFormLayout] = {}
+        form = QFormLayout(content)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setVerticalSpacing(6)
+        group = None
         for setting in SCHEMA:
-            form = groups.get(setting.group)
-            if form is None:
-                box = QGroupBox(setting.group)
-                form = groups[setting.group] = QFormLayout(box)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-                content_layout.addWidget(box)
+            if setting.group != group:
+                group = setting.group
+                heading = QLabel(group)
+                heading.setObjectName("settingsGroup")
+                font = heading.font()
+                font.setBold(True)
+                heading.setFont(font)
+                if form.rowCount():
+                    heading.setContentsMargins(0, 12, 0, 0)
+                form.addRow(heading)
             editor = make_editor(setting)
             set_editor_value(editor, settings.get(setting.name))
             self.editors[setting.name] = editor
             field = QWidget()
+            field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             field_layout = QVBoxLayout(field)
             field_layout.setContentsMargins(0, 0, 0, 4)
             field_layout.setSpacing(2)
@@ -120,7 +130,6 @@ class PreferencesDialog(QDialog):
             field_layout.addWidget(description)
             # A check box carries its own label; the others get it on the left.
             form.addRow("" if isinstance(editor, QCheckBox) else setting.label, field)
-        content_layout.addStretch(1)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -141,7 +150,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.buttons)
-        self.resize(640, 720)
+        self.resize(640, 840)
 
     def values(self) -> dict:
         """What the editors hold now, by setting name."""

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 from desktop.core.quotes import QuoteItem, QuoteList, QuotesChanged, QuoteSection
 from desktop.export import quotes as export
 from desktop.store import quotes as store_quotes
+from desktop.ui.action_bridge import FutureTrampoline
 
 log = logging.getLogger("jamdeck.ui.quotes")
 
@@ -238,7 +239,9 @@ class QuoteModel(QAbstractItemModel):
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, 0, _SECTION) if row < len(self._sections) else QModelIndex()
+            return (
+                self.createIndex(row, 0, _SECTION) if row < len(self._sections) else QModelIndex()
+            )
         if parent.internalId() != _SECTION:
             return QModelIndex()  # quotes have no children
         s_row = parent.row()
@@ -264,7 +267,9 @@ class QuoteModel(QAbstractItemModel):
     def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return self.rowCount(parent) > 0
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         if not index.isValid():
             return None
         if index.internalId() == _SECTION:
@@ -290,9 +295,10 @@ class QuoteModel(QAbstractItemModel):
 
     def _section_data(self, section: _Section, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
-            count = len(section.items)
-            head = f"{section.title}  {section.text}" if section.text else section.title
-            return f"{' '.join(head.split())}  ({count})"
+            # The count first: a long question is elided at the end, not the count.
+            head = f"{section.title} ({len(section.items)})"
+            text = " ".join(section.text.split())
+            return f"{head}  {text}" if text else head
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"<qt>{html.escape(section.text or section.title)}</qt>"
         if role == Qt.ItemDataRole.FontRole:
@@ -388,7 +394,6 @@ class QuotePanel(QWidget):
 
     quotes_changed = Signal(object)  # QuotesChanged
     error = Signal(str)
-    _op_finished = Signal(object, object)  # future, what to do after (GUI thread)
 
     def __init__(
         self,
@@ -399,18 +404,22 @@ class QuotePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("quotePanel")
+        self._gui = FutureTrampoline(self)  # writer results back on the GUI thread
         self._writer = writer
         self._conn = read_conn
         self.session_id = session_id
         self.options = export.ExportOptions()
         self._pending = 0
-        self._op_finished.connect(self._on_op_finished, Qt.ConnectionType.QueuedConnection)
+        self._reloads: set[concurrent.futures.Future] = set()  # edits that need a reload after
 
         self.model = QuoteModel(self)
         self.model.move_requested.connect(self._on_move_requested)
 
         title = QLabel("Quotes", self)
         title.setObjectName("quotePanelTitle")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("quoteCount")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -433,8 +442,9 @@ class QuotePanel(QWidget):
         ):
             action = options.addAction(text)
             action.setCheckable(True)
-            action.toggled.connect(lambda on, name=name: self.set_option(name, on))
+            action.setData(name)
             self._option_actions[name] = action
+        options.triggered.connect(self._on_option_triggered)
         self.export_button.setMenu(options)
 
         self.view = _QuoteTree(self)
@@ -450,10 +460,11 @@ class QuotePanel(QWidget):
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setExpandsOnDoubleClick(False)
+        self.view.setStyleSheet("QTreeView::item { padding: 3px 2px; }")
         self.view.delete_pressed.connect(self.remove_selected)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self.view.expandAll)
-        self.model.rowsMoved.connect(lambda *_: self.view.expandAll())
+        self.model.rowsMoved.connect(self._on_rows_moved)
 
         self.detail = QLabel("", self)
         self.detail.setObjectName("quoteDetail")
@@ -493,6 +504,12 @@ class QuotePanel(QWidget):
         layout.addWidget(self.detail)
         layout.addLayout(note_row)
         self.refresh()
+
+    def _on_rows_moved(self, *_args) -> None:
+        self.view.expandAll()
+
+    def _on_option_triggered(self, action) -> None:
+        self.set_option(action.data(), action.isChecked())
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -547,11 +564,15 @@ class QuotePanel(QWidget):
         """Run ``fn(conn)`` on the writer; its result comes back on the GUI thread."""
         self._pending += 1
         future = self._writer.submit(lambda ctx: fn(ctx.conn))
-        future.add_done_callback(lambda f: self._op_finished.emit(f, reload))
+        if reload:
+            self._reloads.add(future)
+        self._gui.when_done(future, self._on_op_finished)
         return future
 
-    def _on_op_finished(self, future: concurrent.futures.Future, reload: bool) -> None:
+    def _on_op_finished(self, future: concurrent.futures.Future) -> None:
         self._pending -= 1
+        reload = future in self._reloads
+        self._reloads.discard(future)
         exc = future.exception()
         if exc is not None:
             log.warning("quote-list edit failed: %s", exc)

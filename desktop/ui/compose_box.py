@@ -1,0 +1,364 @@
+"""The compose box under the deck: answering the jam.
+
+What goes out is what the counters count: ``compose_answer`` puts the "A3:"
+label in front (the question of the post being answered, else the current
+question) and the session's hashtag at the end, once per network. Each chosen
+network gets its own counter, measured the way that network measures
+(``desktop.core.compose.length``), red when over its limit. The box does not
+post: it emits ``send_requested`` and the window hands it to the ActionQueue.
+
+The text is saved as a draft through the store writer a moment after every
+edit, and a new box for the session starts from it: a draft survives a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import compose
+from desktop.core.views import PostView
+from desktop.store import library
+from desktop.ui import theme as themes
+from desktop.ui.action_bridge import FutureTrampoline
+
+log = logging.getLogger("jamdeck.ui.compose")
+
+NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+DRAFT_DELAY_MS = 500
+
+
+class ComposeBox(QWidget):
+    """``networks``: the networks the user has an account to post with (in order);
+    ``question_provider()``: the jam's current question (or None);
+    ``limits``: a network's own limit (a Mastodon instance's), else the default;
+    ``hashtags``: a network's own hashtag, else the session's main one;
+    ``read_conn``: read the draft and the session through it (else through the writer).
+
+    Emits ``send_requested({network: text as it goes out}, reply_to_rowid or None)``.
+    """
+
+    send_requested = Signal(dict, object)
+    draft_saved = Signal()  # the writer committed the draft (tests, status)
+
+    def __init__(
+        self,
+        writer,
+        session_id: int,
+        networks: Sequence[str],
+        question_provider: Callable[[], int | None],
+        *,
+        limits: Mapping[str, int] | None = None,
+        hashtags: Mapping[str, str] | None = None,
+        read_conn: sqlite3.Connection | None = None,
+        draft_delay_ms: int = DRAFT_DELAY_MS,
+        theme: themes.Theme = themes.LIGHT,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("composeBox")
+        self._gui = FutureTrampoline(self)  # writer results back on the GUI thread
+        self._writer = writer
+        self._read_conn = read_conn
+        self.session_id = session_id
+        self._question_provider = question_provider
+        self._limits = dict(limits or {})
+        self._theme = theme
+        self.reply_to: PostView | None = None
+        self._loading = False
+
+        session = self._read(lambda conn: library.get_session(conn, session_id))
+        self._hashtags = {net: session.hashtag for net in NETWORK_NAMES}
+        self._hashtags.update(hashtags or {})
+
+        self.reply_bar = QWidget(self)
+        self.reply_bar.setObjectName("replyBar")
+        self.reply_label = QLabel("", self.reply_bar)
+        self.reply_label.setTextFormat(Qt.TextFormat.PlainText)  # a handle and post text
+        self.reply_cancel = QToolButton(self.reply_bar)
+        self.reply_cancel.setText("×")
+        self.reply_cancel.setToolTip("Not a reply")
+        self.reply_cancel.clicked.connect(self.clear_reply)
+        reply_row = QHBoxLayout(self.reply_bar)
+        reply_row.setContentsMargins(0, 0, 0, 0)
+        reply_row.addWidget(self.reply_label, 1)
+        reply_row.addWidget(self.reply_cancel)
+        self.reply_bar.hide()
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("composeEditor")
+        self.editor.setPlaceholderText(
+            "Answer the jam… (the A-label and the hashtag are added for you; Ctrl+Enter sends)"
+        )
+        self.editor.setTabChangesFocus(True)
+        self.editor.setFixedHeight(64)
+        self.editor.textChanged.connect(self.on_text_changed)
+
+        self.checks: dict[str, QCheckBox] = {}
+        self.counters: dict[str, QLabel] = {}
+        self.networks_row = QHBoxLayout()
+        self.networks_row.setContentsMargins(0, 0, 0, 0)
+        self.networks_row.setSpacing(14)
+        self.no_accounts = QLabel("Add an account (Accounts…) to post answers.", self)
+        self.networks_row.addWidget(self.no_accounts)
+        self.networks_row.addStretch(1)
+        self.preview = QLabel("", self)
+        self.preview.setObjectName("composePreview")
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        # A long answer must not widen the window: the preview is elided to the box's width.
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.preview.setMinimumWidth(1)
+        self._preview_text = ""
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.clicked.connect(self.send)
+        self.networks_row.addWidget(self.send_button)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.editor)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(self.send)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.reply_bar)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.preview)
+        layout.addLayout(self.networks_row)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(draft_delay_ms)
+        self._draft_timer.timeout.connect(self.save_draft)
+
+        self.set_networks(networks)
+        self._restore_draft()
+
+    # ------------------------------------------------------------ reading
+    def _read(self, fn):
+        if self._read_conn is not None:
+            return fn(self._read_conn)
+        return self._writer.call(lambda ctx: fn(ctx.conn), notify=False)
+
+    def _restore_draft(self) -> None:
+        # The writer's operations must not hold the widget: its last reference would drop there.
+        sid = self.session_id
+        draft = self._read(lambda conn: compose.load_draft(conn, sid))
+        if draft is None:
+            return
+        self._loading = True
+        try:
+            if draft.reply_to is not None:
+                views = self._read(lambda conn: library.post_views(conn, sid, [draft.reply_to]))
+                if draft.reply_to in views:
+                    self.set_reply_to(views[draft.reply_to])
+            self.editor.setPlainText(draft.text)
+        finally:
+            self._loading = False
+        self._update()
+
+    # ------------------------------------------------------------ networks
+    def set_networks(self, networks: Sequence[str]) -> None:
+        """Show a checkbox and a counter for each network that has an account."""
+        chosen = {net for net, box in self.checks.items() if box.isChecked()}
+        for box in self.checks.values():
+            box.deleteLater()
+        for label in self.counters.values():
+            label.deleteLater()
+        self.checks.clear()
+        self.counters.clear()
+        for position, network in enumerate(n for n in networks if n in NETWORK_NAMES):
+            box = QCheckBox(NETWORK_NAMES[network], self)
+            box.setObjectName(f"network_{network}")
+            box.setChecked(network in chosen or not chosen)
+            box.toggled.connect(self._update)
+            counter = QLabel("", self)
+            counter.setObjectName("lengthCounter")
+            self.checks[network] = box
+            self.counters[network] = counter
+            self.networks_row.insertWidget(2 * position, box)
+            self.networks_row.insertWidget(2 * position + 1, counter)
+        self.no_accounts.setVisible(not self.checks)
+        self._apply_reply_networks()
+        self._update()
+
+    def chosen_networks(self) -> list[str]:
+        return [net for net, box in self.checks.items() if box.isChecked() and box.isEnabled()]
+
+    def set_limit(self, network: str, limit: int) -> None:
+        """A network's own limit (a Mastodon instance's ``max_characters``)."""
+        self._limits[network] = limit
+        self._update()
+
+    def apply_theme(self, theme: themes.Theme) -> None:
+        self._theme = theme
+        self._update()
+
+    # ------------------------------------------------------------ replies
+    def set_reply_to(self, post: PostView | None) -> None:
+        """Answer this post: the reply threads under it, on its own network."""
+        if post is None:
+            self.clear_reply()
+            return
+        self.reply_to = post
+        snippet = " ".join(post.text.split())
+        if len(snippet) > 80:
+            snippet = snippet[:79] + "…"
+        self.reply_label.setText(
+            f"Replying to @{post.author_handle} on {NETWORK_NAMES.get(post.network, post.network)}: {snippet}"
+        )
+        self.reply_bar.show()
+        self._apply_reply_networks()
+        self._update()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._schedule_draft()
+
+    def clear_reply(self) -> None:
+        self.reply_to = None
+        self.reply_bar.hide()
+        self._apply_reply_networks()
+        self._update()
+        self._schedule_draft()
+
+    def _apply_reply_networks(self) -> None:
+        # A reply lives on the network of the post it answers; the others sit it out.
+        for network, box in self.checks.items():
+            box.setEnabled(self.reply_to is None or network == self.reply_to.network)
+
+    # ------------------------------------------------------------ text and counters
+    def question(self) -> int | None:
+        """The question the answer gets labelled with."""
+        if self.reply_to is not None and self.reply_to.question is not None:
+            return self.reply_to.question
+        return self._question_provider()
+
+    def composed(self, network: str) -> str:
+        """The text as it goes out on ``network``."""
+        return compose.compose_answer(
+            self.editor.toPlainText(),
+            question=self.question(),
+            hashtag=self._hashtags.get(network, ""),
+            network=network,
+        )
+
+    def lengths(self) -> dict[str, tuple[int, int]]:
+        """``{network: (used, limit)}`` for the chosen networks."""
+        return {
+            net: compose.length(self.composed(net), net, limit=self._limits.get(net))
+            for net in self.chosen_networks()
+        }
+
+    def over_limit(self) -> list[str]:
+        return [net for net, (used, limit) in self.lengths().items() if used > limit]
+
+    def on_text_changed(self) -> None:
+        self._update()
+        if not self._loading:
+            self._schedule_draft()
+
+    def _update(self) -> None:
+        lengths = self.lengths()
+        for network, counter in self.counters.items():
+            if network not in lengths:
+                counter.setText("")
+                counter.setProperty("over", False)
+                counter.setStyleSheet("")
+                continue
+            used, limit = lengths[network]
+            over = used > limit
+            counter.setText(f"{used}/{limit}")
+            counter.setToolTip(
+                f"{NETWORK_NAMES[network]}: {used} of {limit}"
+                + (f", {used - limit} too many" if over else "")
+            )
+            counter.setProperty("over", over)
+            color = self._theme.error if over else self._theme.muted
+            counter.setStyleSheet(f"color: {color};{' font-weight: bold;' if over else ''}")
+        has_text = bool(self.editor.toPlainText().strip())
+        first = next(iter(lengths), None)
+        self._preview_text = f"Sends: {self.composed(first)}" if has_text and first else ""
+        self._elide_preview()
+        self.preview.setVisible(bool(self._preview_text))
+        self.send_button.setEnabled(has_text and bool(lengths) and not self.over_limit())
+
+    def preview_text(self) -> str:
+        """What the preview line says (before eliding)."""
+        return self._preview_text
+
+    def _elide_preview(self) -> None:
+        text = " ".join(self._preview_text.split())
+        width = max(40, self.preview.width())
+        metrics = self.preview.fontMetrics()
+        self.preview.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+        self.preview.setToolTip("")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide_preview()
+
+    # ------------------------------------------------------------ sending
+    def send(self) -> bool:
+        """Emit ``send_requested`` with each chosen network's text; clear the box and the draft."""
+        if not self.send_button.isEnabled():
+            return False
+        texts = {net: self.composed(net) for net in self.chosen_networks()}
+        reply_to = self.reply_to.rowid if self.reply_to is not None else None
+        self.send_requested.emit(texts, reply_to)
+        self._draft_timer.stop()
+        self._loading = True
+        try:
+            self.editor.clear()
+        finally:
+            self._loading = False
+        self.reply_to = None
+        self.reply_bar.hide()
+        self._apply_reply_networks()
+        self._update()
+        sid = self.session_id
+        future = self._writer.submit(lambda ctx: compose.clear_draft(ctx.conn, sid), notify=False)
+        self._gui.when_done(future, self._on_draft_done)
+        return True
+
+    # ------------------------------------------------------------ the draft
+    def _schedule_draft(self) -> None:
+        if not self._loading:
+            self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Save the text now (the timer calls it; the window calls it before closing)."""
+        self._draft_timer.stop()
+        sid, text = self.session_id, self.editor.toPlainText()
+        reply_to = self.reply_to.rowid if self.reply_to is not None else None
+        future = self._writer.submit(
+            lambda ctx: compose.save_draft(ctx.conn, sid, text, reply_to), notify=False
+        )
+        self._gui.when_done(future, self._on_draft_done)
+
+    def flush_draft(self) -> None:
+        """Save a pending edit at once (before the writer closes)."""
+        if self._draft_timer.isActive():
+            self.save_draft()
+
+    @property
+    def draft_pending(self) -> bool:
+        return self._draft_timer.isActive()
+
+    def _on_draft_done(self, future) -> None:
+        if future.exception() is not None:
+            log.warning("could not save the draft: %s", future.exception())
+            return
+        self.draft_saved.emit()

@@ -1,0 +1,234 @@
+"""Build JamDeck for this platform with PyInstaller, then smoke-test the frozen app.
+
+    python packaging/build.py              # build into dist/jamdeck/, then smoke test
+    python packaging/build.py --smoke-only # test an existing dist/jamdeck/
+
+The smoke test runs the frozen executable the way a new user would, with a
+fresh, temporary profile and no display (QT_QPA_PLATFORM=offscreen):
+
+1. ``gui --screenshot FILE --quit-after 3``: the window opens, paints and quits;
+2. ``demo --headless --speed 0``: the bundled demo jam plays into the library;
+3. ``record --source x|mastodon|bluesky`` against a closed port on 127.0.0.1
+   with dummy credentials: each network SDK (imported lazily, so the easiest
+   thing to leave out of a build) loads and the source fails softly.
+
+Any non-zero exit, a missing or empty screenshot, or any output on stderr that
+is not on the short, commented list below fails the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "packaging" / "jamdeck.spec"
+DIST = ROOT / "dist"
+WORK = ROOT / "build" / "pyinstaller"
+APP_DIR = DIST / "jamdeck"
+SMOKE_TIMEOUT = 120  # s per command; a first start of a cold frozen app takes a few
+CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens, nothing leaves the machine
+
+# stderr lines the smoke test accepts. Each one says why; nothing else is ignored.
+ALLOWED_STDERR = (
+    # Qt's offscreen platform plugin prints this for every top-level window it
+    # shows; it is about the headless test platform, not about the app.
+    "This plugin does not support propagateSizeHints()",
+    # The record command reports its progress on stderr on purpose (stdout is
+    # kept for data); these are its two status lines.
+    "Ctrl-C stops.",
+    "Recorded 0 new posts (0 updated).",
+)
+
+
+class SmokeFailure(RuntimeError):
+    pass
+
+
+def executable() -> Path:
+    name = "jamdeck.exe" if sys.platform == "win32" else "jamdeck"
+    return APP_DIR / name
+
+
+def build() -> float:
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        sys.exit("error: PyInstaller is not installed: pip install 'pyinstaller>=6.10,<7'")
+    WORK.mkdir(parents=True, exist_ok=True)
+    log_path = WORK / "pyinstaller.log"
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(WORK),
+        str(SPEC),
+    ]
+    print(f"building: {' '.join(command)}", flush=True)
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        result = subprocess.run(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        print(log_path.read_text(encoding="utf-8", errors="replace")[-6000:], file=sys.stderr)
+        sys.exit(f"error: PyInstaller failed (exit {result.returncode}); full log in {log_path}")
+    print(f"built {APP_DIR} in {elapsed:.0f} s ({folder_size(APP_DIR) / 1e6:.0f} MB)", flush=True)
+    return elapsed
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def smoke_env(profile: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # A developer's credentials or profile must not leak into the test run.
+        if not key.startswith(("JAMDECK_", "XDG_", "QT_", "PYTHON"))
+    }
+    for name in ("DATA", "CONFIG", "CACHE", "STATE"):
+        env[f"JAMDECK_{name}_DIR"] = str(profile / name.lower())
+        env[f"XDG_{name}_HOME"] = str(profile / f"xdg-{name.lower()}")
+    env["HOME"] = str(profile / "home")
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    # No keyring daemon in CI, and the test must never read the developer's keyring.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    (profile / "home").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def run_frozen(args: list[str], env: dict[str, str], *, what: str) -> subprocess.CompletedProcess:
+    command = [str(executable()), *args]
+    print(f"smoke: {what}: {' '.join(args)}", flush=True)
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            command,
+            env=env,
+            cwd=env["HOME"],
+            capture_output=True,
+            text=True,
+            timeout=SMOKE_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SmokeFailure(f"{what}: still running after {SMOKE_TIMEOUT} s") from exc
+    print(f"       exit {result.returncode} after {time.monotonic() - started:.1f} s", flush=True)
+    unexpected = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and not any(allowed in line for allowed in ALLOWED_STDERR)
+    ]
+    if result.returncode != 0 or unexpected:
+        raise SmokeFailure(
+            f"{what}: exit {result.returncode}\n--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout}"
+        )
+    return result
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise SmokeFailure(f"{path} is not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def smoke_test() -> None:
+    exe = executable()
+    if not exe.is_file():
+        raise SmokeFailure(f"{exe} does not exist: build first")
+    with tempfile.TemporaryDirectory(prefix="jamdeck-smoke-") as tmp:
+        profile = Path(tmp)
+        env = smoke_env(profile)
+        shot = profile / "window.png"
+
+        run_frozen(
+            ["gui", "--screenshot", str(shot), "--quit-after", "3", "--size", "1200x800"],
+            env,
+            what="window",
+        )
+        if not shot.is_file() or shot.stat().st_size == 0:
+            raise SmokeFailure(f"window: no screenshot at {shot}")
+        width, height = png_size(shot)
+        if (width, height) < (600, 400):
+            raise SmokeFailure(f"window: screenshot is only {width}×{height}")
+        kept = WORK / "smoke-window.png"
+        shutil.copyfile(shot, kept)
+        print(f"       screenshot {width}×{height}, {shot.stat().st_size} bytes (kept as {kept})")
+
+        result = run_frozen(["demo", "--headless", "--speed", "0"], env, what="demo jam")
+        if "Demo jam recorded:" not in result.stdout or " 0 posts" in result.stdout:
+            raise SmokeFailure(f"demo jam: unexpected output {result.stdout!r}")
+        print(f"       {result.stdout.strip()}")
+
+        networks = {
+            "x": ({"JAMDECK_X_BEARER_TOKEN": "smoke-test", "JAMDECK_X_API_BASE": CLOSED_PORT}, []),
+            "mastodon": ({"JAMDECK_MASTODON_TOKEN": "smoke-test"}, ["--instance", CLOSED_PORT]),
+            "bluesky": (
+                {
+                    "JAMDECK_BLUESKY_HANDLE": "smoke.test",
+                    "JAMDECK_BLUESKY_APP_PASSWORD": "smoke-test",
+                },
+                ["--service", CLOSED_PORT],
+            ),
+        }
+        for network, (extra_env, extra_args) in networks.items():
+            run_frozen(
+                [
+                    "record",
+                    "--source",
+                    network,
+                    "--session",
+                    f"smoke-{network}",
+                    "--hashtag",
+                    "smoke",
+                    "--duration",
+                    "2",
+                    *extra_args,
+                ],
+                {**env, **extra_env},
+                what=f"{network} SDK",
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--smoke-only", action="store_true", help="test the existing build")
+    args = parser.parse_args()
+    print(
+        f"JamDeck build on {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    )
+    started = time.monotonic()
+    if not args.smoke_only:
+        build()
+    try:
+        smoke_test()
+    except SmokeFailure as exc:
+        print(f"SMOKE TEST FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(f"smoke test passed; total {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
