@@ -514,6 +514,7 @@ class QuotePanel(QWidget):
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Reload the list from the cache, keeping the selected quote selected."""
+        self.on_note_edited()  # a note being typed is saved, not lost to the reload
         current = self.current_item()
         quote_list = store_quotes.load_quote_list(self._conn, self.session_id, include_empty=True)
         self.model.set_quote_list(quote_list)

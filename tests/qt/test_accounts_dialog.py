@@ -1,0 +1,140 @@
+"""The accounts dialog: sign-ins on worker threads, secrets only in the credential store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from desktop.core.accounts import AccountStore
+from desktop.core.credentials import CredentialStore, MemoryKeyring
+from desktop.sources.bluesky import app_password_key, session_key
+from desktop.ui.accounts_dialog import AccountsDialog
+from tests.fakes.fake_bluesky import FakeBluesky
+from tests.fakes.fake_mastodon import FakeMastodon
+
+
+@pytest.fixture
+def keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def credentials(keyring) -> CredentialStore:
+    return CredentialStore(backend=keyring)
+
+
+@pytest.fixture
+def store(tmp_path) -> AccountStore:
+    return AccountStore(tmp_path / "accounts.json")
+
+
+@pytest.fixture
+def make_dialog(qtbot, store):
+    def make(credentials: CredentialStore, **kwargs) -> AccountsDialog:
+        opened = []
+        dialog = AccountsDialog(credentials, store, url_opener=opened.append, **kwargs)
+        dialog.opened = opened
+        qtbot.addWidget(dialog)
+        return dialog
+
+    return make
+
+
+def test_adding_a_bluesky_account_keeps_the_password_in_the_keyring_only(
+    qtbot, make_dialog, credentials, keyring, store
+):
+    with FakeBluesky() as fake:
+        service = fake.url
+        dialog = make_dialog(credentials, bluesky_service=service)
+        assert not dialog.warning.isVisibleTo(dialog)  # a real (here: memory) keyring
+        assert dialog.b_password.echoMode() == QLineEdit.EchoMode.Password
+        dialog.b_handle.setText("@jammer.test")
+        dialog.b_password.setText(fake.password)
+        with qtbot.waitSignal(dialog.accounts_changed, timeout=10_000):
+            dialog.b_sign_in.click()
+            assert dialog.busy and not dialog.tabs.isEnabled()  # the GUI thread did not wait
+        assert len(fake.calls("com.atproto.server.createSession")) == 1
+
+    assert [a.label for a in dialog.accounts()] == ["Bluesky — @jammer.test"]
+    assert dialog.account_list.item(0).text() == "Bluesky — @jammer.test"
+    assert credentials.get(app_password_key("jammer.test")) == fake.password
+    assert credentials.get(session_key("jammer.test"))
+    assert dialog.b_password.text() == ""  # the secret is not kept in the form
+    saved = store.path.read_text()
+    assert fake.password not in saved
+    assert json.loads(saved)["accounts"][0]["instance"] == service
+    assert "Added Bluesky — @jammer.test" in dialog.status.text()
+
+
+def test_a_rejected_bluesky_password_is_explained_and_nothing_is_stored(
+    qtbot, make_dialog, credentials, keyring, store
+):
+    with FakeBluesky() as fake:
+        dialog = make_dialog(credentials, bluesky_service=fake.url)
+        dialog.b_handle.setText(fake.handle)
+        dialog.b_password.setText("wrong-wrong-0000")
+        dialog.b_sign_in.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert "rejected the app password for @jammer.test" in dialog.status.text()
+    assert "wrong-wrong-0000" not in dialog.status.text()
+    assert dialog.status.property("error") is True
+    assert keyring.secrets == {} and len(store) == 0
+
+
+def test_without_a_keyring_the_dialog_says_credentials_last_this_session_only(qtbot, make_dialog):
+    no_keyring = CredentialStore()  # the tests' null keyring backend: not usable
+    assert not no_keyring.persistent
+    dialog = make_dialog(no_keyring)
+    assert dialog.warning.isVisibleTo(dialog)
+    assert dialog.warning.text() == no_keyring.warning
+    assert "for this session only" in dialog.warning.text()
+
+
+def test_x_bearer_token_then_remove_forgets_the_secret(
+    qtbot, make_dialog, credentials, keyring, store
+):
+    dialog = make_dialog(credentials)
+    dialog.x_name.setText("jam")
+    dialog.x_bearer.setText("AAAA-secret-bearer")
+    with qtbot.waitSignal(dialog.accounts_changed):
+        dialog.x_save_bearer.click()
+    assert dialog.account_list.item(0).text() == "X — jam (reads only)"
+    assert credentials.get("x:jam:bearer") == "AAAA-secret-bearer"
+    assert dialog.x_bearer.text() == ""
+    assert "AAAA" not in store.path.read_text()
+
+    assert dialog.select(dialog.accounts()[0].key)
+    with qtbot.waitSignal(dialog.accounts_changed):
+        dialog.remove_button.click()
+    assert keyring.secrets == {} and dialog.accounts() == []
+
+
+def test_mastodon_browser_sign_in_registers_opens_the_page_and_exchanges_the_code(
+    qtbot, make_dialog, credentials, store
+):
+    with FakeMastodon() as fake:
+        url = fake.url
+        dialog = make_dialog(credentials)
+        dialog.tabs.setCurrentIndex(1)
+        dialog.m_instance.setText(fake.url)
+        dialog.m_name.setText("ann")
+        dialog.m_authorize.click()
+        qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.opened), timeout=10_000)
+        assert dialog.opened[0].toString().startswith(fake.url + "/oauth/authorize?")
+        dialog.m_code.setText("good-code")
+        with qtbot.waitSignal(dialog.accounts_changed, timeout=10_000):
+            dialog.m_finish.click()
+    host = url.split("://", 1)[1]
+    assert credentials.get(f"mastodon:{host}:ann:token") == fake.token
+    assert dialog.account_list.item(0).text() == f"Mastodon — @ann on {host}"
+
+
+def test_only_http_links_are_opened(qtbot, make_dialog, credentials):
+    dialog = make_dialog(credentials)
+    assert not dialog.open_url("file:///etc/passwd")
+    assert not dialog.open_url("javascript:alert(1)")
+    assert dialog.opened == [] and dialog.status.property("error") is True
+    assert dialog.open_url("https://mastodon.example/oauth/authorize?x=1")
+    assert len(dialog.opened) == 1
