@@ -83,7 +83,9 @@ class Post:
     edited_at: datetime | None = None
     # Mastodon only: the status URI, identical on every instance (ids are per instance).
     uri: str | None = None
-    raw: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = dataclasses.field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def key(self) -> str:
@@ -107,6 +109,17 @@ class Post:
     @property
     def has_links(self) -> bool:
         return bool(self.links)
+
+
+def kind_of(*, retweeted_id: str | None, quoted_id: str | None, reply_to_id: str | None) -> Kind:
+    """A post's kind from what it references, strongest first (retweet > quote > reply)."""
+    if retweeted_id is not None:
+        return Kind.RETWEET
+    if quoted_id is not None:
+        return Kind.QUOTE
+    if reply_to_id is not None:
+        return Kind.REPLY
+    return Kind.ORIGINAL
 
 
 def utc(dt: datetime) -> datetime:

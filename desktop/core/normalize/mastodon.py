@@ -27,7 +27,17 @@ from typing import Any
 
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.html_text import html_to_text
-from desktop.core.post import Author, Kind, Link, Media, Metrics, Network, Post, parse_time, utc
+from desktop.core.post import (
+    Author,
+    Link,
+    Media,
+    Metrics,
+    Network,
+    Post,
+    kind_of,
+    parse_time,
+    utc,
+)
 
 _MEDIA_TYPES = {"image": "image", "video": "video", "gifv": "gif", "audio": "audio"}
 
@@ -127,7 +137,7 @@ def status_to_post(status: dict[str, Any]) -> Post:
         author=_author(account),
         text=text,
         created_at=created_at,
-        kind=_kind(retweeted_id, quoted_id, reply_to_id),
+        kind=kind_of(retweeted_id=retweeted_id, quoted_id=quoted_id, reply_to_id=reply_to_id),
         lang=content.get("language") or None,
         hashtags=_hashtags(content, text),
         mentions=tuple(m["acct"] for m in content.get("mentions") or () if m.get("acct")),
@@ -156,16 +166,6 @@ def _time(value: str | datetime) -> datetime:
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def _kind(retweeted_id: str | None, quoted_id: str | None, reply_to_id: str | None) -> Kind:
-    if retweeted_id is not None:
-        return Kind.RETWEET
-    if quoted_id is not None:
-        return Kind.QUOTE
-    if reply_to_id is not None:
-        return Kind.REPLY
-    return Kind.ORIGINAL
 
 
 def _author(account: dict[str, Any]) -> Author:

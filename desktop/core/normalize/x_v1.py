@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.x_v2 import unescape_text
-from desktop.core.post import Author, Kind, Link, Media, Metrics, Network, Post, parse_time
+from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
 
@@ -104,7 +104,7 @@ def tweet_to_post(tweet: dict[str, Any]) -> Post:
         ),
         text=unescape_text(text),
         created_at=created_at,
-        kind=_kind(retweeted_id, quoted_id, reply_to_id),
+        kind=kind_of(retweeted_id=retweeted_id, quoted_id=quoted_id, reply_to_id=reply_to_id),
         lang=tweet.get("lang"),
         hashtags=tuple(h["text"] for h in entities.get("hashtags") or () if h.get("text")),
         mentions=tuple(
@@ -133,16 +133,6 @@ def _parse_v1_time(value: str) -> datetime:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     except ValueError:
         return parse_time(value)
-
-
-def _kind(retweeted_id: str | None, quoted_id: str | None, reply_to_id: str | None) -> Kind:
-    if retweeted_id is not None:
-        return Kind.RETWEET
-    if quoted_id is not None:
-        return Kind.QUOTE
-    if reply_to_id is not None:
-        return Kind.REPLY
-    return Kind.ORIGINAL
 
 
 def _link(entity: dict[str, Any]) -> Link:

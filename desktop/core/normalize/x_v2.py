@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from desktop.core.normalize import MalformedPayload, Parsed
-from desktop.core.post import Author, Kind, Link, Media, Metrics, Network, Post, parse_time
+from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
 _RT_PREFIX = re.compile(r"^RT @\w+: ")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
@@ -147,7 +147,7 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         author=author,
         text=unescape_text(text),
         created_at=created_at,
-        kind=_kind(retweeted_id, quoted_id, reply_to_id),
+        kind=kind_of(retweeted_id=retweeted_id, quoted_id=quoted_id, reply_to_id=reply_to_id),
         lang=tweet.get("lang"),
         hashtags=tuple(h["tag"] for h in entities.get("hashtags") or () if h.get("tag")),
         mentions=tuple(m["username"] for m in entities.get("mentions") or () if m.get("username")),
@@ -169,16 +169,6 @@ def unescape_text(text: str) -> str:
     if "&" not in text:
         return text
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _kind(retweeted_id: str | None, quoted_id: str | None, reply_to_id: str | None) -> Kind:
-    if retweeted_id is not None:
-        return Kind.RETWEET
-    if quoted_id is not None:
-        return Kind.QUOTE
-    if reply_to_id is not None:
-        return Kind.REPLY
-    return Kind.ORIGINAL
 
 
 def _author(tweet: dict[str, Any], includes: Includes) -> Author:
