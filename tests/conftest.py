@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.fixtures import require_fixtures
+
 # Qt must run offscreen everywhere (CI has no display); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-if not FIXTURES.is_dir():  # a clone checked out beside shared/, or JAMDECK_FIXTURES
-    FIXTURES = Path(os.environ.get("JAMDECK_FIXTURES", Path.cwd().parent / "shared" / "fixtures"))
-
-
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"recorded payloads not found at {FIXTURES}")
-    return FIXTURES
+    return require_fixtures()
 
 
 @pytest.fixture(autouse=True)

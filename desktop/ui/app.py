@@ -21,6 +21,12 @@ def apply_app_theme(app: QApplication, theme: themes.Theme) -> None:
     app.setPalette(themes.palette(theme))
 
 
+def _saved_theme() -> str:
+    from desktop.core.settings import Settings
+
+    return Settings.load().get("theme")
+
+
 def save_screenshot(window: MainWindow, path: str | Path) -> bool:
     """Paint the window as it is now into a PNG."""
     window.deck.load_all_first_pages()
@@ -52,9 +58,13 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JamDeck")
     app.setOrganizationName("JamDeck")
+    if theme == "system":
+        theme = _saved_theme()  # the preferences' choice ("system" unless the user chose)
     chosen = themes.resolve(theme)
     apply_app_theme(app, chosen)
     window = MainWindow(Path(library), theme=chosen)
+    window.demo_speed = demo_speed  # the first-run panel's "Play the demo jam" too
+    app.setWindowIcon(window.windowIcon())
     window.resize(*size)
 
     if theme == "system":

@@ -46,6 +46,7 @@ DECK_KEYS = {
     Qt.Key.Key_C: "collect",
     Qt.Key.Key_A: "answer",
     Qt.Key.Key_O: "open",
+    Qt.Key.Key_Q: "quotes",
     Qt.Key.Key_Slash: "search",
     Qt.Key.Key_Space: "pause",
     Qt.Key.Key_Question: "help",

@@ -12,19 +12,119 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListView,
+    QScrollArea,
+    QStyle,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 import filters
 from desktop.core.router import Router
 from desktop.store import library
 from desktop.store.ingest import IngestResult
 from desktop.ui import theme as themes
-from desktop.ui.column_model import ColumnModel
+from desktop.ui.column_model import ColumnModel, PostIdRole
 from desktop.ui.column_widget import ColumnSpec, ColumnWidget
-from desktop.ui.post_delegate import PostDelegate
+from desktop.ui.post_delegate import AVATAR, GAP, PAD, PostDelegate
 
 log = logging.getLogger("jamdeck.ui.deck")
+
+NOTICE_PAD = 8  # around the line(s) under a post that say what happened to an action on it
+NOTICE_LINES = 3  # a long reason wraps, up to this many lines
+
+
+class NoticeDelegate(PostDelegate):
+    """The post delegate plus one line under a post whose action failed or waits
+    ("Retweet failed: not allowed: …", "Retweet waiting: offline: …").
+
+    ``notices``: post id -> (text, is_error). The post is painted by PostDelegate
+    in the rect above the line, so its hover actions stay where they are drawn.
+    """
+
+    def __init__(self, theme: themes.Theme, *, parent=None) -> None:
+        super().__init__(theme, parent=parent)
+        self.notices: dict[int, tuple[str, bool]] = {}
+
+    def _notice(self, index: QModelIndex) -> tuple[str, bool] | None:
+        return self.notices.get(index.data(PostIdRole)) if self.notices else None
+
+    @staticmethod
+    def _notice_font(base: QFont, is_error: bool) -> QFont:
+        font = QFont(base)
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1.0))
+        font.setBold(is_error)
+        return font
+
+    @staticmethod
+    def _text_room(width: int) -> int:
+        return max(40, width - (PAD + AVATAR + GAP) - PAD)
+
+    def _notice_height(self, option: QStyleOptionViewItem, notice: tuple[str, bool]) -> int:
+        text, is_error = notice
+        width = option.rect.width() if option.rect.width() > 0 else 320
+        metrics = QFontMetrics(self._notice_font(option.font, is_error))
+        wrapped = metrics.boundingRect(
+            QRect(0, 0, self._text_room(width), 10_000), Qt.TextFlag.TextWordWrap, text
+        ).height()
+        return min(wrapped, NOTICE_LINES * metrics.lineSpacing()) + NOTICE_PAD
+
+    def _post_option(
+        self, option: QStyleOptionViewItem, notice: tuple[str, bool]
+    ) -> QStyleOptionViewItem:
+        local = QStyleOptionViewItem(option)
+        local.rect = QRect(option.rect).adjusted(0, 0, 0, -self._notice_height(option, notice))
+        return local
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        notice = self._notice(index)
+        if notice is not None:
+            size.setHeight(size.height() + self._notice_height(option, notice))
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        notice = self._notice(index)
+        height = self._notice_height(option, notice) if notice is not None else 0
+        if notice is None or option.rect.height() <= 2 * height:
+            super().paint(painter, option, index)
+            return
+        super().paint(painter, self._post_option(option, notice), index)
+        text, is_error = notice
+        t = self.theme
+        # From the post's own bottom separator down: the notice belongs to the post.
+        strip = QRect(
+            option.rect.left(), option.rect.bottom() - height, option.rect.width(), height + 1
+        )
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.fillRect(strip, QColor(t.selected if selected else t.base))
+        color = t.color("error") if is_error else t.color("muted")
+        x0 = strip.left() + PAD + AVATAR + GAP
+        painter.fillRect(QRect(x0 - 8, strip.top() + 2, 3, height - NOTICE_PAD + 1), color)
+        painter.setFont(self._notice_font(option.font, is_error))
+        painter.setPen(color)
+        room = self._text_room(strip.width())
+        painter.drawText(
+            QRect(x0, strip.top() + 1, room, height - NOTICE_PAD + 2),
+            Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            text,
+        )
+        painter.setPen(QPen(t.color("separator"), 1))
+        painter.drawLine(strip.left(), strip.bottom(), strip.right(), strip.bottom())
+        painter.restore()
+
+    def editorEvent(
+        self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex
+    ) -> bool:
+        notice = self._notice(index)
+        if notice is not None:
+            option = self._post_option(option, notice)
+        return super().editorEvent(event, model, option, index)
 
 
 class ResizeGrip(QWidget):
@@ -73,7 +173,7 @@ class Deck(QScrollArea):
         super().__init__(parent)
         self.setObjectName("deck")
         self.theme = theme
-        self.delegate = PostDelegate(theme, parent=self)
+        self.delegate = NoticeDelegate(theme, parent=self)
         self.router = Router()
         self.conn: sqlite3.Connection | None = None
         self.session_id: int | None = None
@@ -284,6 +384,25 @@ class Deck(QScrollArea):
                         model.insert_sorted((pid, created))
             model.refresh(ids)
 
+    def set_notice(self, post_id: int, text: str | None, *, error: bool = False) -> None:
+        """Show ``text`` on a line under the post in every column (None: take it away)."""
+        if text:
+            if self.delegate.notices.get(post_id) == (text, error):
+                return
+            self.delegate.notices[post_id] = (text, error)
+        elif self.delegate.notices.pop(post_id, None) is None:
+            return
+        self.delegate.forget(post_id)
+        for widget in self.columns.values():
+            if widget.model.contains(post_id):
+                widget.model.refresh([post_id])
+                # The row changed height: lay the list out again (dataChanged does not).
+                widget.view.scheduleDelayedItemsLayout()
+
+    def notice(self, post_id: int) -> str | None:
+        entry = self.delegate.notices.get(post_id)
+        return entry[0] if entry else None
+
     # ------------------------------------------------------------ focus and selection
     def current(self) -> ColumnWidget | None:
         if self.current_id in self.columns:
@@ -362,6 +481,10 @@ class Deck(QScrollArea):
     def load_all_first_pages(self) -> None:
         """Make sure each column has laid out its first page (for screenshots)."""
         for widget in self.columns.values():
-            widget.view.doItemsLayout()
+            # In one pass: a batched relayout still running (a row grew) would
+            # otherwise be restarted here and leave the column blank for the picture.
             if widget.model.canFetchMore(QModelIndex()) and widget.model.rowCount() == 0:
                 widget.model.fetchMore(QModelIndex())
+            widget.view.setLayoutMode(QListView.LayoutMode.SinglePass)
+            widget.view.doItemsLayout()
+            widget.view.setLayoutMode(QListView.LayoutMode.Batched)

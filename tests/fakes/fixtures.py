@@ -1,0 +1,24 @@
+"""Where the recorded payloads (../shared/fixtures) are, for tests and fakes alike."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def fixtures_root() -> Path:
+    """``$JAMDECK_FIXTURES``, else ``shared/fixtures`` beside the checkout (CI clones
+    the repository next to ``shared/``)."""
+    if os.environ.get("JAMDECK_FIXTURES"):
+        return Path(os.environ["JAMDECK_FIXTURES"])
+    return Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+
+
+def require_fixtures(*parts: str) -> Path:
+    """The fixture folder/file, or skip the test that needs it, saying where we looked."""
+    path = fixtures_root().joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"recorded payloads not found at {path}")
+    return path
