@@ -29,6 +29,7 @@ KEYS_HELP = [
     ("/", "search the session"),
     ("space", "pause / resume the column"),
     (".", "jump to the newest post"),
+    ("q", "show / hide the quote list"),
     ("?", "show / hide this list"),
 ]
 
