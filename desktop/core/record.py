@@ -62,7 +62,9 @@ def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
         tags=frozenset([fold_key(t) for t in post.hashtags]) if post.hashtags else _NONE,
         mention_keys=mention_keys_of(post),
         author_keys=frozenset(handle_keys(post.author.handle)),
-        reply_to_keys=frozenset(handle_keys(post.reply_to_handle)) if post.reply_to_handle else _NONE,
+        reply_to_keys=frozenset(handle_keys(post.reply_to_handle))
+        if post.reply_to_handle
+        else _NONE,
         kind=post.kind.value,
         is_reply=post.reply_to_id is not None,
         is_quote=post.quoted_id is not None,

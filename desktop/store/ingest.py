@@ -8,7 +8,8 @@ records) are stored but are not members.
 
 Speed matters here (the ingest benchmark compares us with a bare executemany):
 authors and post ids are resolved from in-memory maps owned by the single
-writer, so every table is written with one ``executemany`` per batch.
+writer, so every table is written with a few statements per batch
+(``insert_rows``), whatever the batch size.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from desktop.core.jam import Assignment, JamState, Question
 from desktop.core.normalize import Parsed
-from desktop.core.post import Kind, Post
+from desktop.core.post import Kind, Network, Post
 from desktop.core.record import PostRecord, record_for
 from filters.text import fold_key, handle_keys
 
@@ -80,9 +81,33 @@ _POST_COLUMNS = (
     "author_keys, author_handle, author_rowid"
 )
 _INSERT_POSTS = (
-    f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at) "
-    f"VALUES ({','.join('?' * 27)})"
+    f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at)"
 )
+_INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions)"
+_INSERT_MEMBERS = (
+    "INSERT INTO session_posts (session_id, post_id, created_at, question, question_source, "
+    "is_question, is_host)"
+)
+
+
+def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple]) -> None:
+    """``head VALUES (...), (...), ...``: many rows per statement.
+
+    Measured against ``executemany`` with the benchmark's rows (CPU per post):
+    posts 6.7 -> 5.9 us, session_posts 2.7 -> 1.7 us. Not for FTS5, whose
+    multi-row insert goes through a temporary table (3.0 -> 4.5 us).
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    row_marks = "(" + ",".join("?" * width) + ")"
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        values = [value for row in chunk for value in row]
+        conn.execute(f"{head} VALUES {','.join([row_marks] * len(chunk))}", values)
+
+
 _UPDATE_POSTS = (
     "UPDATE posts SET "
     + ", ".join(f"{c.strip()} = ?" for c in _POST_COLUMNS.split(","))
@@ -287,11 +312,8 @@ class Ingestor:
             records[k] = item.record
         self._next_post_id = next_id
         if inserts:
-            self.conn.executemany(_INSERT_POSTS, inserts)
-            self.conn.executemany(
-                "INSERT INTO posts_fts (rowid, text, tags, mentions) VALUES (?, ?, ?, ?)",
-                fts_inserts,
-            )
+            insert_rows(self.conn, _INSERT_POSTS, inserts)
+            self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?)", fts_inserts)
         if updates:
             self.conn.executemany(_UPDATE_POSTS, updates)
             self.conn.executemany(
@@ -335,8 +357,12 @@ class Ingestor:
             original = None
             if post.kind is Kind.RETWEET and post.retweeted_id:
                 if referenced is None:
-                    referenced = {(item.key[0], item.post.id): item.post for item in batch.referenced}
-                    referenced.update({(item.key[0], item.post.id): item.post for item in batch.posts})
+                    referenced = {
+                        (item.key[0], item.post.id): item.post for item in batch.referenced
+                    }
+                    referenced.update(
+                        {(item.key[0], item.post.id): item.post for item in batch.posts}
+                    )
                 original = self._retweeted_assignment(session_id, post, referenced, jam)
             known = jam.question_count
             assignment = jam.observe(
@@ -367,11 +393,7 @@ class Ingestor:
                 )
             )
         if rows:
-            self.conn.executemany(
-                "INSERT INTO session_posts (session_id, post_id, created_at, question, "
-                "question_source, is_question, is_host) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            insert_rows(self.conn, _INSERT_MEMBERS, rows)
             last = max(r[2] for r in rows)
             self.conn.execute(
                 "UPDATE sessions SET last_activity = max(coalesce(last_activity, 0), ?) WHERE id = ?",
@@ -427,13 +449,19 @@ class Ingestor:
         if is_new:
             result.new_questions.append(question)
 
-    def _reinfer_after(self, session_id: int, jam: JamState, question: Question) -> dict[int, int | None]:
+    def _reinfer_after(
+        self, session_id: int, jam: JamState, question: Question
+    ) -> dict[int, int | None]:
         """A question arrived late (backfill, out of order): posts already stored that
         got their question from the time window (or none) may belong to it now,
         by reply (they answer its post) or by time."""
         changed: dict[int, int | None] = {}
         refs = [question.post_key or ""]
-        row = self.conn.execute("SELECT post_id FROM posts WHERE key = ?", refs).fetchone()
+        # Naming every network lets SQLite use the (network, key) index.
+        row = self.conn.execute(
+            f"SELECT post_id FROM posts WHERE network IN ({','.join('?' * len(Network))}) AND key = ?",
+            (*(n.value for n in Network), *refs),
+        ).fetchone()
         refs.append(row[0] if row else "")
         rows = self.conn.execute(
             "SELECT sp.post_id, sp.created_at, sp.question, sp.question_source, p.reply_to_key, "

@@ -96,6 +96,9 @@ def _initial(conn: sqlite3.Connection) -> None:
             UNIQUE (network, key)
         );
         CREATE INDEX posts_created_at ON posts (created_at);
+        -- Retweets name their original by the network's id (Mastodon: not the key):
+        -- the views' "retweeted by" line and the ingestor look originals up by it.
+        CREATE INDEX posts_post_id ON posts (network, post_id);
 
         -- Which posts belong to which session, and what the jam made of them.
         CREATE TABLE session_posts (
@@ -175,7 +178,7 @@ def _initial(conn: sqlite3.Connection) -> None:
             reply_to INTEGER,
             updated_at REAL NOT NULL
         );
-        """
+        """,
     )
 
 

@@ -38,16 +38,7 @@ class WriterContext:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        tune_writer(conn)
         self.ingestor = Ingestor(conn)
-
-
-def tune_writer(conn: sqlite3.Connection) -> None:
-    """PRAGMAs for the one writing connection (measured by tests/benchmarks)."""
-    # The posts, FTS and session indexes of a long jam outgrow SQLite's default
-    # 2 MB page cache; a miss costs a read from the OS cache per index page.
-    conn.execute("PRAGMA cache_size = -65536")  # KiB: 64 MB, only what is touched
-    conn.execute("PRAGMA temp_store = MEMORY")
 
 
 class StoreWriter:
@@ -78,7 +69,9 @@ class StoreWriter:
             self._ctx = WriterContext(open_library(self.path))
 
     # ------------------------------------------------------------------ API
-    def submit(self, fn: Callable[[WriterContext], T], *, notify: bool = True) -> concurrent.futures.Future[T]:
+    def submit(
+        self, fn: Callable[[WriterContext], T], *, notify: bool = True
+    ) -> concurrent.futures.Future[T]:
         """Run ``fn(ctx)`` in a transaction on the writer; ``notify`` reports the
         result through ``on_commit`` once committed."""
         if self._closed:
@@ -96,7 +89,9 @@ class StoreWriter:
         batch = prepare(parsed)
         return self.submit(lambda ctx: ctx.ingestor.write(session_id, batch))
 
-    def call(self, fn: Callable[[WriterContext], T], *, notify: bool = True, timeout: float | None = 30) -> T:
+    def call(
+        self, fn: Callable[[WriterContext], T], *, notify: bool = True, timeout: float | None = 30
+    ) -> T:
         """Submit and wait for the result (raises what ``fn`` raised)."""
         return self.submit(fn, notify=notify).result(timeout=timeout)
 
