@@ -23,6 +23,7 @@ folded into one FTS MATCH, so a column of words costs one index lookup.
 
 from __future__ import annotations
 
+import re
 import time
 
 from filters import ast
@@ -36,15 +37,22 @@ _IS_SQL = {
     "quote": "p.quoted_key IS NOT NULL",
     "question": "sp.is_question <> 0",
     "host": "sp.is_host <> 0",
+    # A row-value IN over the (small) quote list: SQLite drives from it through
+    # session_posts' primary key instead of probing quote_items once per post
+    # (measured: 2.6 ms instead of 108 ms for a first page of 1,000,000 posts).
     "collected": (
-        "EXISTS (SELECT 1 FROM quote_items qi"
-        " WHERE qi.session_id = sp.session_id AND qi.post_id = sp.post_id)"
+        "(sp.session_id, sp.post_id) IN (SELECT qi.session_id, qi.post_id FROM quote_items qi)"
     ),
     "retweeted_by_me": "p.retweeted_by_me <> 0",
 }
 _HAS_SQL = {"media": "p.has_media <> 0", "links": "p.has_links <> 0"}
 _KEYS_COLUMN = {"author": "p.author_keys", "reply_to": "p.reply_to_keys"}
-_FTS_IN = "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+# Named on ``sp`` (not ``p``) so a filter of words and jam facts needs no posts
+# row at all; ``desktop.store.library`` recognises this exact text (see
+# ``split_fts``) to choose how to page it.
+FTS_MATCH = "sp.post_id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+_FTS_IN = FTS_MATCH
+_POSTS_COLUMN = re.compile(r"\bp\.")
 
 
 def _fts_string(value: str) -> str:
@@ -177,3 +185,43 @@ def compile_sql(node_or_text: ast.Node | str, *, now: float | None = None) -> tu
     compiler = _Compiler(time.time() if now is None else now)
     fragment = compiler.sql(node)
     return fragment, compiler.params
+
+
+def needs_posts(fragment: str) -> bool:
+    """Whether a ``compile_sql`` fragment reads ``posts`` columns (``p.*``), so
+    the query must join ``posts``; otherwise ``session_posts`` alone answers it."""
+    return _POSTS_COLUMN.search(fragment) is not None
+
+
+def _closes_at_end(fragment: str) -> bool:
+    """Whether the parenthesis opening ``fragment`` is the one closing it."""
+    depth = 0
+    quoted = False
+    for i, char in enumerate(fragment):
+        if char == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(fragment) - 1
+    return False
+
+
+def split_fts(fragment: str, params: list | tuple) -> tuple[str, str, list] | None:
+    """``(fts_query, rest, rest_params)`` when a ``compile_sql`` fragment is a
+    full-text MATCH AND-ed with other conditions (``rest``, ``"1"`` if none),
+    else None (no MATCH, or one under OR/NOT, which cannot drive a query).
+
+    The compiler puts the MATCH of an AND first and its ``?`` is then the
+    first parameter, so the split needs no parsing of the SQL beyond that.
+    """
+    if fragment == FTS_MATCH:
+        return params[0], "1", list(params[1:])
+    head = "(" + FTS_MATCH + " AND "
+    if fragment.startswith(head) and _closes_at_end(fragment):
+        return params[0], fragment[len(head) : -1], list(params[1:])
+    return None
