@@ -60,6 +60,8 @@ from desktop.ui.filter_editor import FilterEditor
 from desktop.ui.first_run import FirstRunPanel
 from desktop.ui.post_delegate import safe_url
 from desktop.ui.quote_panel import QuotePanel
+from desktop.ui.recording import LiveRecording, LiveStatusBar, RegistrySources, SourceFactory
+from desktop.ui.replay_slider import ReplayBar
 from desktop.ui.widgets import KeysOverlay, QuestionStrip, SessionList
 
 log = logging.getLogger("jamdeck.ui.window")
@@ -200,11 +202,15 @@ class MainWindow(QMainWindow):
         sources: Callable[[str], Source | None] | Mapping[str, Source] | None = None,
         accounts=None,
         credentials=None,
+        source_factory: SourceFactory | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """``sources``: where actions on a network's posts go (a callable or a mapping
         network -> Source); by default the sources of the configured accounts.
         ``accounts`` / ``credentials``: an AccountStore / CredentialStore (default:
-        the user's, opened when first needed)."""
+        the user's, opened when first needed). ``source_factory``: builds the live
+        sources a session records (default: the registry's adapters with the
+        configured accounts). ``clock``: "now" (aware UTC) for recording schedules."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("JamDeck")
@@ -240,6 +246,15 @@ class MainWindow(QMainWindow):
         self.actions.action_changed.connect(self.on_action_changed)
         self.actions.refused.connect(self.show_notice)
         self.actions.pending_changed.connect(self._update_pending)
+        # Live recording of the open session's network sources (see recording.py).
+        self.recording = LiveRecording(
+            self.writer,
+            source_factory=source_factory or RegistrySources(self.account_context),
+            clock=clock or (lambda: datetime.now(UTC)),
+            parent=self,
+        )
+        self.recording.status_changed.connect(self.on_live_status)
+        self.recording.recording_changed.connect(self._update_record_button)
         self.session: Session | None = None
         self.runners: list[SourceRunner] = []
         self._closed = False
@@ -259,6 +274,19 @@ class MainWindow(QMainWindow):
         self.session_title = QLabel("JamDeck", top)
         self.session_title.setObjectName("sessionTitle")
         self.session_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.record_button = QToolButton(top)
+        self.record_button.setObjectName("recordButton")
+        self.record_button.setCheckable(True)
+        self.record_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.record_button.clicked.connect(self.on_record_clicked)
+        self.record_button.hide()
+        self.replay_button = QToolButton(top)
+        self.replay_button.setObjectName("replayButton")
+        self.replay_button.setText("Replay…")
+        self.replay_button.setCheckable(True)
+        self.replay_button.setToolTip("Replay the recorded jam into the deck with a time slider")
+        self.replay_button.toggled.connect(self.set_replay_visible)
+        self.replay_button.hide()
         self.search = QLineEdit(top)
         self.search.setObjectName("searchBox")
         self.search.setPlaceholderText("Search the session  (/)   e.g.  pricing from:alice  #q3")
@@ -300,6 +328,8 @@ class MainWindow(QMainWindow):
         bar.setContentsMargins(14, 8, 14, 8)
         bar.setSpacing(10)
         bar.addWidget(self.session_title)
+        bar.addWidget(self.record_button)
+        bar.addWidget(self.replay_button)
         bar.addStretch(1)
         bar.addWidget(self.search_error)
         bar.addWidget(self.search)
@@ -354,6 +384,10 @@ class MainWindow(QMainWindow):
         middle.setContentsMargins(0, 0, 0, 0)
         middle.setSpacing(0)
         middle.addWidget(self.questions)
+        self.replay_bar = ReplayBar(self.deck)
+        self.replay_bar.replay.state_changed.connect(self.on_replay_state)
+        self.replay_bar.hide()
+        middle.addWidget(self.replay_bar)
         middle.addWidget(self.deck, 1)
         self._workspace_layout = middle  # the compose box goes under the deck per session
 
@@ -397,6 +431,9 @@ class MainWindow(QMainWindow):
         self.sources_layout.setSpacing(16)
         self.no_sources = QLabel("offline — reading the cache")
         self.sources_layout.addWidget(self.no_sources)
+        self.live_status = LiveStatusBar(self.recording, theme)
+        self.live_status.fix_requested.connect(lambda _label: self.on_accounts())
+        self.sources_layout.addWidget(self.live_status)
         self.rate_label = QLabel("")
         self.count_label = QLabel("")
         self.notice_label = QLabel("")
@@ -434,6 +471,8 @@ class MainWindow(QMainWindow):
         self.quotes_button.setIcon(themes.icon("collect", theme.text))
         self.menu_button.setIcon(themes.icon("menu", theme.text))
         self.notice_label.setStyleSheet(f"color: {theme.error};")
+        self.live_status.apply_theme(theme)
+        self._update_record_button()
         self._update_pending()
         if self.compose is not None:
             self.compose.apply_theme(theme)
@@ -472,6 +511,7 @@ class MainWindow(QMainWindow):
         session = library.get_session(self.conn, name_or_id)
         if self.compose is not None and self.session is not None:
             self.compose.flush_draft()
+        self.replay_bar.replay.stop()
         self.session = session
         self.actions.session_id = session.id
         specs = self._specs(session.id)
@@ -482,7 +522,13 @@ class MainWindow(QMainWindow):
             )
             specs = self._specs(session.id)
         self.deck.open_session(self.conn, session.id, specs)
-        live = bool(self.runners) or (session.last_activity or 0) > time.time() - LIVE_WINDOW
+        self.recording.set_session(session)
+        self.no_sources.setVisible(not self.runners and not self.live_status.items)
+        live = (
+            bool(self.runners)
+            or self.recording.active
+            or (session.last_activity or 0) > time.time() - LIVE_WINDOW
+        )
         self.deck.set_absolute_times(not live)
         self.session_title.setText(session.title or session.name)
         self._session_posts = session.posts
@@ -500,6 +546,8 @@ class MainWindow(QMainWindow):
         self._update_quote_count()
         self._show_action_notices()
         self.refresh_sessions()
+        self._update_record_button()
+        self._update_replay_bar()
         if self.deck.current() is not None:  # keys go to the deck, not the search box
             self.deck.focus_column(self.deck.current().spec.id, select=False)
         self.session_opened.emit(session.id)
@@ -590,6 +638,99 @@ class MainWindow(QMainWindow):
             runner.stop()
         self.runners.clear()
 
+    # ------------------------------------------------------------ live recording
+    def on_live_status(self, label: str, network: str, status: SourceStatus) -> None:
+        """A recorded source's state changed (the status bar shows it by itself)."""
+        if self._closed:
+            return
+        self.no_sources.hide()
+        if status.state == SourceState.CONNECTED and network:
+            self.actions.source_back(network)  # actions that waited for it run now
+
+    def on_record_clicked(self, checked: bool) -> None:
+        """The Record toggle of a session without a schedule: record now, or stop."""
+        if checked and self.replay_bar.replay.replaying:
+            self.replay_bar.replay.stop()
+        self.recording.set_recording(checked)
+        if checked:
+            self.deck.set_absolute_times(False)
+        self._update_record_button()
+
+    def _update_record_button(self, _active: bool | None = None) -> None:
+        """Record (unscheduled sessions) or what the schedule does (scheduled ones)."""
+        if not hasattr(self, "record_button") or self._closed:
+            return
+        button = self.record_button
+        specs = self.recording.specs()
+        button.setVisible(bool(specs))
+        active = self.recording.active
+        window = self.recording.scheduled()
+        button.blockSignals(True)
+        button.setChecked(active)
+        button.blockSignals(False)
+        if window is None:
+            button.setEnabled(True)
+            button.setText("● Recording" if active else "● Record")
+            button.setToolTip(
+                ("Stop recording " if active else "Record ")
+                + ", ".join(s.partition(":")[0] for s in specs)
+                + " now"
+            )
+        else:
+            begin, end = window
+            local = "%a %H:%M" if end.date() != datetime.now(UTC).date() else "%H:%M"
+            button.setEnabled(False)  # the schedule decides (LEAD_IN before, LEAD_OUT after)
+            if active:
+                text = f"● Recording until {end.astimezone().strftime(local)}"
+            elif self.recording.clock() < begin:
+                text = f"Records from {begin.astimezone().strftime(local)}"
+            else:
+                text = "Recorded"
+            button.setText(text)
+            button.setToolTip(
+                f"Scheduled: recording runs {begin.astimezone():%a %d %b %H:%M}"
+                f" – {end.astimezone():%H:%M}"
+            )
+        color = self.theme.error if active else self.theme.muted
+        button.setStyleSheet(f"QToolButton#recordButton {{ color: {color}; font-weight: bold; }}")
+        if active:
+            self.replay_button.setChecked(False)
+        self.replay_button.setEnabled(not active)
+
+    # ------------------------------------------------------------ time slider
+    def set_replay_visible(self, visible: bool) -> None:
+        if not visible:
+            self.replay_bar.replay.stop()
+        elif self.session is not None and not self.replay_bar.replay.replaying:
+            self.replay_bar.set_session(self.conn, self.session.id)  # posts recorded since
+        self.replay_bar.setVisible(visible and self.session is not None)
+
+    def _update_replay_bar(self) -> None:
+        has_posts = self.replay_bar.set_session(
+            self.conn, self.session.id if self.session else None
+        )
+        self.replay_button.setVisible(has_posts)
+        if not has_posts:
+            self.replay_button.setChecked(False)
+
+    def on_replay_state(self, state: str) -> None:
+        """A replay counts its posts from zero, as if the jam were live; stopping it
+        brings the recorded counts back."""
+        if self.session is None or self._closed:
+            return
+        if state == "playing" and self.replay_bar.replay.fed == 0:
+            self._session_posts = 0
+            self._question_counts = {}
+            self._rate.clear()
+            self.questions.set_questions(self._question_texts, self._question_counts)
+            self._update_counts()
+        elif state == "stopped":
+            self._session_posts = library.get_session(self.conn, self.session.id).posts
+            self._question_counts = library.question_counts(self.conn, self.session.id)
+            self.questions.set_questions(self._question_texts, self._question_counts)
+            self._update_counts()
+            self.refresh_sessions()
+
     def on_source_status(self, name: str, status: SourceStatus) -> None:
         label = self._source_labels.get(name)
         if label is None:
@@ -658,6 +799,8 @@ class MainWindow(QMainWindow):
         last = max(r.created_at for r in records)
         self.sessions.update_count(self.session.id, self._session_posts, last)
         self._update_counts()
+        if self.replay_button.isHidden():
+            self.replay_button.show()  # the session has posts to replay now
         self._update_rate()
 
     def _update_counts(self) -> None:
@@ -667,7 +810,7 @@ class MainWindow(QMainWindow):
         now = time.monotonic()
         while self._rate and self._rate[0][0] < now - 60:
             self._rate.popleft()
-        if self.runners or self._rate:
+        if self.runners or self.recording.active or self._rate:
             per_minute = sum(n for _t, n in self._rate)
             self.rate_label.setText(f"{per_minute:,} posts/min")
         else:
@@ -1115,6 +1258,7 @@ class MainWindow(QMainWindow):
     def on_accounts_changed(self) -> None:
         if self._own_sources is not None:
             self._own_sources.forget()
+        self.recording.restart()  # a source stopped for want of an account may start now
         if self.compose is not None:
             self.compose.set_networks(self.account_context.acting_networks())
         self._update_first_run()
@@ -1156,6 +1300,10 @@ class MainWindow(QMainWindow):
         if self.quote_panel is not None:
             self.quote_panel.on_note_edited()
         self.stop_sources()
+        self.replay_bar.replay.timer.stop()
+        self.live_status.stop()
+        # The sources' last batches land before the writer closes (bounded wait).
+        self.recording.shutdown(timeout=5.0)
         self.actions.close()  # queued actions stay in the cache for next time
         if self._own_sources is not None:
             self._own_sources.close()
