@@ -89,7 +89,10 @@ class Capabilities:
 class SourceSink(Protocol):
     """Where a running source delivers. Called from the source's thread."""
 
-    def on_posts(self, source: Source, parsed: Parsed) -> None: ...
+    def on_posts(self, source: Source, parsed: Parsed) -> None:
+        """A batch of normalized posts. (The bulk import pipeline may hand over a
+        ``desktop.store.ingest.PreparedBatch`` instead: already tokenized rows.)"""
+        ...
 
     def on_status(self, source: Source, status: SourceStatus) -> None: ...
 

@@ -30,6 +30,7 @@ from typing import IO, Any
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import parse_time
+from desktop.sources import replay_pipeline
 from desktop.sources.base import (
     Batcher,
     Capabilities,
@@ -98,7 +99,9 @@ def read_documents(
             yield from _sse(name, first, text, after=number - 1, on_error=on_error)
             return
         if not first.lstrip().startswith(("{", "[")):
-            raise ArchiveFormatError(f"{name} is not a JSON or JSONL archive (line {number} is not JSON)")
+            raise ArchiveFormatError(
+                f"{name} is not a JSON or JSONL archive (line {number} is not JSON)"
+            )
         try:
             document = json.loads(first)
         except json.JSONDecodeError as line_error:
@@ -107,7 +110,10 @@ def read_documents(
                 document = json.loads(first + rest)
             except json.JSONDecodeError:
                 # Not one document either: JSONL whose line ``number`` is broken.
-                on_error(f"{name}:{number}", f"not valid JSON: {line_error.msg} (column {line_error.colno})")
+                on_error(
+                    f"{name}:{number}",
+                    f"not valid JSON: {line_error.msg} (column {line_error.colno})",
+                )
                 yield from _jsonl(name, io.StringIO(rest), on_error, after=number)
                 return
             yield Document(name, document)
@@ -156,7 +162,9 @@ def _sse(name: str, first: str, lines, *, after: int, on_error) -> Iterator[Docu
             if data:
                 payload = "\n".join(data)
                 try:
-                    yield Document(f"{name}:{start}", {"event": event, "payload": json.loads(payload)})
+                    yield Document(
+                        f"{name}:{start}", {"event": event, "payload": json.loads(payload)}
+                    )
                 except json.JSONDecodeError as exc:
                     if event != "delete":  # a delete's payload is a bare id
                         on_error(f"{name}:{start}", f"event data is not valid JSON: {exc.msg}")
@@ -173,7 +181,9 @@ def _sse(name: str, first: str, lines, *, after: int, on_error) -> Iterator[Docu
             start = start or number
     if data:
         try:
-            yield Document(f"{name}:{start}", {"event": event, "payload": json.loads("\n".join(data))})
+            yield Document(
+                f"{name}:{start}", {"event": event, "payload": json.loads("\n".join(data))}
+            )
         except json.JSONDecodeError as exc:
             on_error(f"{name}:{start}", f"event data is not valid JSON: {exc.msg}")
 
@@ -250,6 +260,11 @@ class ReplaySource(Source):
             sink.on_skipped(self, where, reason)
 
         sink.on_status(self, SourceStatus(SourceState.CONNECTED, "replaying"))
+        if replay_pipeline.usable(self.paths, speed=self.speed):
+            # A big import at full speed: reading and preparing in a second process.
+            replay_pipeline.run(self, sink, stop, on_progress=self._on_progress)
+            sink.on_status(self, SourceStatus(SourceState.FINISHED, "replay finished"))
+            return
         for path in self.paths:
             try:
                 progress = None
@@ -269,7 +284,9 @@ class ReplaySource(Source):
                         skipped(doc.where, str(exc))
                         continue
                     except Exception as exc:  # a normalizer bug must not stop the import
-                        skipped(doc.where, f"could not read this payload ({type(exc).__name__}: {exc})")
+                        skipped(
+                            doc.where, f"could not read this payload ({type(exc).__name__}: {exc})"
+                        )
                         continue
                     if self.speed > 0:
                         when = _document_time(doc.obj, parsed)

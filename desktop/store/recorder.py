@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from desktop.core.normalize import Parsed
 from desktop.sources.base import Source, SourceStatus
-from desktop.store.ingest import IngestResult
+from desktop.store.ingest import IngestResult, PreparedBatch
 from desktop.store.writer import StoreWriter
 
 log = logging.getLogger("jamdeck.recorder")
@@ -53,7 +53,7 @@ class RecordingSink:
         self._lock = threading.Lock()
 
     # SourceSink -------------------------------------------------------------
-    def on_posts(self, source: Source, parsed: Parsed) -> None:
+    def on_posts(self, source: Source, parsed: Parsed | PreparedBatch) -> None:
         future = self.writer.ingest(self.session_id, parsed)
         future.add_done_callback(self._count)
         with self._lock:
@@ -101,7 +101,9 @@ class SessionRecording:
     (the SDKs block). One session can follow the same hashtag on X, Mastodon and
     Bluesky together; the store dedupes per network."""
 
-    def __init__(self, writer: StoreWriter, session_id: int, sources: list[Source], **sink_options) -> None:
+    def __init__(
+        self, writer: StoreWriter, session_id: int, sources: list[Source], **sink_options
+    ) -> None:
         self.sources = sources
         self.sink = RecordingSink(writer, session_id, **sink_options)
         self.stop_event = threading.Event()

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from desktop.core.normalize import Parsed
 from desktop.store.db import open_library
-from desktop.store.ingest import Ingestor, IngestResult, prepare
+from desktop.store.ingest import Ingestor, IngestResult, PreparedBatch, prepare
 
 log = logging.getLogger("jamdeck.store.writer")
 
@@ -83,10 +83,13 @@ class StoreWriter:
             self._queue.put((fn, future, notify))
         return future
 
-    def ingest(self, session_id: int, parsed: Parsed) -> concurrent.futures.Future[IngestResult]:
+    def ingest(
+        self, session_id: int, parsed: Parsed | PreparedBatch
+    ) -> concurrent.futures.Future[IngestResult]:
         # Tokenizing and JSON encoding need no database: done here, on the
-        # submitting (source) thread, the writer thread only writes.
-        batch = prepare(parsed)
+        # submitting (source) thread, the writer thread only writes. A big
+        # import hands in batches prepared by its worker process.
+        batch = parsed if isinstance(parsed, PreparedBatch) else prepare(parsed)
         return self.submit(lambda ctx: ctx.ingestor.write(session_id, batch))
 
     def call(

@@ -5,8 +5,9 @@ committed writes with FTS, next to two yardsticks measured in the same run:
   very rows our posts table receives into a bare table (no indexes, no FTS);
 - ``sqlite-utils insert DB TABLE FILE --nl`` of the same lines (a subprocess).
 
-The pipeline is the app's: the source side (here the calling thread) parses
-and normalizes and hands batches of ``BATCH`` posts to the threaded
+The pipeline is the app's import: ``ReplaySource`` at full speed (a big file
+is read, normalized and prepared by its worker process, see
+``desktop.sources.replay_pipeline``) into a ``RecordingSink`` and the threaded
 ``StoreWriter``; each committed batch goes through the ``Router``'s 10
 predicates in the commit callback, as the GUI bridge does.
 """
@@ -24,15 +25,13 @@ import threading
 import time
 from pathlib import Path
 
-from desktop.core.normalize import Parsed
-from desktop.core.normalize.detect import normalize_document
 from desktop.core.router import Router
+from desktop.sources.replay import ReplaySource
 from desktop.store.db import open_library
 from desktop.store.library import create_session
+from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 from tests.fakes.archive import write_archive
-
-BATCH = 100  # the sources' Batcher default
 
 # Ten columns a jam host would keep open (the demo deck plus a few searches).
 FILTERS = (
@@ -57,8 +56,10 @@ def _router() -> Router:
 
 
 def measure_pipeline(archive: Path, db_path: Path) -> tuple[float, float, int, dict[int, int]]:
-    """(wall seconds, CPU seconds, posts, entered per column) for the full import
-    through the writer."""
+    """(wall seconds, CPU seconds of this process and its children, posts, entered per
+    column) for the app's import: ``ReplaySource`` at full speed into a
+    ``RecordingSink`` and the threaded ``StoreWriter`` (a big file is read by the
+    import's worker process, see ``desktop.sources.replay_pipeline``)."""
     conn = open_library(db_path)
     session_id = create_session(conn, "bench", hashtags=["benchjam"], hosts=["user7"])
     conn.close()
@@ -72,29 +73,19 @@ def measure_pipeline(archive: Path, db_path: Path) -> tuple[float, float, int, d
             for column, ids in routed.items():
                 entered[column] = entered.get(column, 0) + len(ids)
 
-    posts = 0
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     writer = StoreWriter(db_path, on_commit=on_commit)
     try:
-        pending = Parsed()
-        in_flight = []
-        with open(archive, encoding="utf-8") as lines:
-            for line in lines:
-                pending.extend(normalize_document(json.loads(line)))
-                if len(pending.posts) >= BATCH:
-                    posts += len(pending.posts)
-                    in_flight.append(writer.ingest(session_id, pending))
-                    pending = Parsed()
-                    if len(in_flight) > 8:  # the RecordingSink's back-pressure
-                        in_flight.pop(0).result()
-        if pending.posts:
-            posts += len(pending.posts)
-            in_flight.append(writer.ingest(session_id, pending))
-        for future in in_flight:
-            future.result()
+        source = ReplaySource([archive], speed=0)
+        sink = RecordingSink(writer, session_id)
+        source.run(sink, threading.Event())
+        sink.wait()
     finally:
         writer.close()
-    return time.perf_counter() - start, time.process_time() - cpu, posts, entered
+    if sink.counts.failed_batches or source.stats.skipped:
+        raise RuntimeError(f"the import failed: {sink.counts}")
+    cpu = time.process_time() + _children_cpu() - cpu
+    return time.perf_counter() - start, cpu, source.stats.posts, entered
 
 
 def _posts_rows(db_path: Path) -> list[tuple]:

@@ -1,0 +1,286 @@
+"""Full-speed import of big archive files with a second process.
+
+An import is CPU-bound in Python: reading JSON, normalizing and preparing
+rows (tokens, JSON columns) cost about as much as the writes, and threads
+share one interpreter lock. So for a big file at ``speed=0`` the reading side
+runs in a worker process (``python -m desktop.sources.replay_pipeline``; not a
+fork, which is unsafe in a process running threads), which streams compact prepared rows back through a pipe;
+this process only assigns jam facts, writes and routes.
+
+The rows are plain tuples of strings and numbers (cheap to pickle): the
+posts-table values and FTS row ``desktop.store.ingest.prepare_post`` made,
+plus the few fields the ingestor and the jam read from a ``Post``. Here they
+become ``PreparedPost`` objects again (``_revive``), the record rebuilt from
+the columns instead of tokenizing twice.
+
+The worker ignores Ctrl-C (the parent decides when to stop), is killed on a
+stop, and ends by itself when the parent dies (its next write to the pipe fails).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.core.normalize import MalformedPayload
+from desktop.core.normalize.detect import normalize_document
+from desktop.core.post import Author, Kind, Network, Post
+from desktop.core.record import PostRecord
+from desktop.store.ingest import PreparedBatch, PreparedPost, prepare_post
+
+if TYPE_CHECKING:
+    import threading
+
+    from desktop.sources.base import SourceSink
+    from desktop.sources.replay import ReplaySource
+
+# Below this many bytes of archive the worker's start (about 0.3 s of imports)
+# costs more than it saves: such files are read in-process.
+MIN_BYTES = 4_000_000
+# Posts per message and per write transaction: bigger batches commit less often
+# (a commit flushes FTS segments), and at most one batch is lost to a kill.
+CHUNK = 500
+
+_NETWORKS = {n.value: n for n in Network}
+_KINDS = {k.value: k for k in Kind}
+_NONE: frozenset[str] = frozenset()
+
+
+class PipelineError(RuntimeError):
+    """The worker process died without finishing (it is reported like a source failure)."""
+
+
+def usable(paths: list, *, speed: float) -> bool:
+    """True when the pipeline pays off: full speed, only regular files, enough bytes."""
+    if speed != 0 or not paths or any(str(p) == "-" for p in paths):
+        return False
+    if getattr(sys, "frozen", False):  # a bundled app cannot run ``python -m``
+        return False
+    try:
+        return sum(os.stat(p).st_size for p in paths) >= MIN_BYTES
+    except OSError:
+        return False  # the in-process path reports the unreadable file
+
+
+# --------------------------------------------------------------------- the wire
+
+
+def _row(item: PreparedPost) -> tuple:
+    """One prepared post as a tuple of plain values."""
+    post = item.post
+    a = post.author
+    return (
+        item.key[0],
+        item.key[1],
+        post.id,
+        post.uri,
+        (a.id, a.handle, a.display_name, a.avatar_url),
+        item.columns,
+        item.fts,
+    )
+
+
+def _revive(row: tuple) -> PreparedPost:
+    """``_row`` back to a ``PreparedPost``. The Post carries what the ingestor and
+    the jam read (no raw JSON, links or media: the columns hold them encoded); the
+    record is ``record_for``'s, rebuilt from the values it was made into."""
+    network, key, post_id, uri, author, columns, fts = row
+    (text, created_at, lang, kind, retweeted_id, quoted_id, reply_to_id, reply_to_keys) = columns[
+        :8
+    ]
+    post = Post(
+        network=_NETWORKS[network],
+        id=post_id,
+        author=Author(*author),
+        text=text,
+        created_at=datetime.fromtimestamp(created_at, UTC),
+        kind=_KINDS[kind],
+        lang=columns[2],
+        retweeted_id=retweeted_id,
+        quoted_id=quoted_id,
+        reply_to_id=reply_to_id,
+        uri=uri,
+    )
+    tokens, tags, mentions = fts
+    record = PostRecord(
+        rowid=0,
+        text=text,
+        tokens=tuple(tokens.split()),
+        tags=frozenset(tags.split()) if tags else _NONE,
+        mention_keys=frozenset(mentions.split()) if mentions else _NONE,
+        author_keys=frozenset(columns[18].split()),
+        reply_to_keys=frozenset(reply_to_keys.split()) if reply_to_keys else _NONE,
+        kind=kind,
+        is_reply=reply_to_id is not None,
+        is_quote=quoted_id is not None,
+        has_media=bool(columns[8]),
+        has_links=bool(columns[9]),
+        lang=lang,
+        network=network,
+        retweets=columns[10],
+        likes=columns[11],
+        replies=columns[12],
+        created_at=created_at,
+    )
+    return PreparedPost(post, (network, key), record, columns, fts)
+
+
+def revive_batch(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
+    primary = [_revive(r) for r in posts]
+    refs = [_revive(r) for r in referenced]
+    unique = {item.key: item for item in refs}
+    unique.update((item.key, item) for item in primary)
+    return PreparedBatch(primary, refs, unique)
+
+
+# --------------------------------------------------------------------- the worker
+
+
+def _work(paths: list[str], out, chunk: int) -> None:
+    """The worker process: read, normalize and prepare every file, sending
+    ``("batch", posts, referenced, lines)``, ``("skipped", where, reason)``,
+    ``("header", obj)``, ``("progress", index, bytes)`` and finally ``("done",)``."""
+    from desktop.sources.replay import ArchiveFormatError, is_session_header, read_documents
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    send = out.send
+    posts: list[tuple] = []
+    referenced: list[tuple] = []
+    lines = 0
+    try:
+        for index, path in enumerate(paths):
+            try:
+                documents = read_documents(
+                    path,
+                    on_error=lambda where, reason: send(("skipped", where, reason)),
+                    on_progress=lambda done, index=index: send(("progress", index, done)),
+                )
+                for doc in documents:
+                    lines += 1
+                    if is_session_header(doc.obj):
+                        send(("header", doc.obj))
+                        continue
+                    try:
+                        parsed = normalize_document(doc.obj)
+                    except MalformedPayload as exc:
+                        send(("skipped", doc.where, str(exc)))
+                        continue
+                    except Exception as exc:  # a normalizer bug must not stop the import
+                        send(
+                            (
+                                "skipped",
+                                doc.where,
+                                f"could not read this payload ({type(exc).__name__}: {exc})",
+                            )
+                        )
+                        continue
+                    posts.extend([_row(prepare_post(p)) for p in parsed.posts])
+                    referenced.extend([_row(prepare_post(p)) for p in parsed.referenced])
+                    if len(posts) >= chunk:
+                        send(("batch", posts, referenced, lines))
+                        posts, referenced, lines = [], [], 0
+            except OSError as exc:
+                send(("skipped", str(path), f"cannot read: {exc.strerror or exc}"))
+            except ArchiveFormatError as exc:
+                send(("skipped", str(path), str(exc)))
+        if posts or referenced or lines:
+            send(("batch", posts, referenced, lines))
+        send(("done",))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the parent stopped or died: nothing left to do
+    finally:
+        out.close()
+
+
+# --------------------------------------------------------------------- the parent
+
+
+def _start_worker(paths: list[str], chunk: int) -> tuple[subprocess.Popen, Connection]:
+    """``python -m desktop.sources.replay_pipeline`` writing to a pipe of its own.
+
+    A plain subprocess rather than ``multiprocessing``: its spawn re-runs the
+    parent's main script, which breaks any caller without a main guard. Its own
+    session keeps the terminal's Ctrl-C away from it (the parent stops it)."""
+    read_fd, write_fd = os.pipe()
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(write_fd), str(chunk), *paths],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(write_fd,),
+            env=env,
+            start_new_session=True,
+        )
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)  # only the worker writes: its death then ends our reads
+    return process, Connection(read_fd, writable=False)
+
+
+def run(
+    source: ReplaySource,
+    sink: SourceSink,
+    stop: threading.Event,
+    *,
+    on_progress: Callable[[Path | str, int], None] | None = None,
+    chunk: int | None = None,
+) -> None:
+    """Play ``source.paths`` into ``sink`` through a worker process (the caller
+    has sent CONNECTED and sends FINISHED)."""
+    process, receive = _start_worker([str(p) for p in source.paths], chunk or CHUNK)
+    stats = source.stats
+    try:
+        while not stop.is_set():
+            if not receive.poll(0.1):
+                continue
+            try:
+                message = receive.recv()
+            except EOFError:
+                process.wait()
+                raise PipelineError(
+                    f"the import worker ended unexpectedly (exit code {process.returncode})"
+                ) from None
+            kind = message[0]
+            if kind == "batch":
+                _, posts, referenced, lines = message
+                stats.lines += lines
+                stats.posts += len(posts)
+                stats.referenced += len(referenced)
+                if posts or referenced:
+                    sink.on_posts(source, revive_batch(posts, referenced))
+            elif kind == "skipped":
+                stats.skipped.append((message[1], message[2]))
+                sink.on_skipped(source, message[1], message[2])
+            elif kind == "header":
+                source.header = source.header or message[1]
+            elif kind == "progress":
+                if on_progress is not None:
+                    on_progress(source.paths[message[1]], message[2])
+            elif kind == "done":
+                break
+    finally:
+        receive.close()
+        if stop.is_set():
+            process.kill()  # stopped mid-file: nothing it still reads is wanted
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+if __name__ == "__main__":
+    # python -m desktop.sources.replay_pipeline WRITE_FD CHUNK PATH...
+    _work(sys.argv[3:], Connection(int(sys.argv[1]), readable=False), int(sys.argv[2]))

@@ -1,0 +1,164 @@
+"""A big import at full speed reads in a worker process (desktop.sources.replay_pipeline):
+the library it leaves, the records the columns see and the skipped lines are exactly
+those of the in-process import; a stop ends the worker."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sqlite3
+import threading
+
+import pytest
+
+from desktop.cli import demo_archive_path
+from desktop.core.router import Router
+from desktop.sources import replay_pipeline
+from desktop.sources.replay import ReplaySource
+from desktop.store import library
+from desktop.store.db import open_library
+from desktop.store.recorder import RecordingSink
+from desktop.store.writer import StoreWriter
+
+# Row ids depend on how the posts were cut into batches: rows are compared by
+# their natural keys. first_seen / updated_at are wall-clock times of the import.
+_POST = "p.network, p.key, p.post_id, " + ", ".join(
+    f"p.{c}"
+    for c in (
+        "author_handle author_keys text created_at lang kind retweeted_key quoted_key "
+        "reply_to_key reply_to_keys has_media has_links retweets likes replies quotes url "
+        "entities edited_at raw"
+    ).split()
+)
+TABLES = {
+    "authors": "SELECT network, author_id, handle, display_name, avatar_url FROM authors",
+    "posts": f"SELECT {_POST}, a.author_id FROM posts p JOIN authors a ON a.id = p.author_rowid",
+    "session_posts": "SELECT p.network, p.key, sp.created_at, sp.question, sp.question_source, "
+    "sp.is_question, sp.is_host FROM session_posts sp JOIN posts p ON p.id = sp.post_id",
+    "questions": "SELECT q.number, q.text, q.asked_at, p.key FROM questions q "
+    "JOIN posts p ON p.id = q.post_id",
+    "fts": "SELECT p.network, p.key, f.text, f.tags, f.mentions FROM posts_fts f "
+    "JOIN posts p ON p.id = f.rowid",
+}
+
+
+@pytest.fixture
+def archives(tmp_path, fixtures_dir):
+    """The demo jam with a broken line in the middle, and Mastodon statuses."""
+    demo = tmp_path / "demo.jsonl"
+    lines = demo_archive_path().read_text(encoding="utf-8").splitlines(keepends=True)
+    demo.write_text("".join(lines[:300]) + "{not json\n" + "".join(lines[300:]), encoding="utf-8")
+    mastodon = sorted((fixtures_dir / "mastodon").rglob("*.json"))[:3]
+    copies = []
+    for i, path in enumerate(mastodon):
+        copies.append(tmp_path / f"m{i}_{path.name}")
+        shutil.copy(path, copies[-1])
+    return [demo, *copies]
+
+
+def import_into(db, paths, *, pipeline: bool, monkeypatch):
+    monkeypatch.setattr(replay_pipeline, "MIN_BYTES", 0 if pipeline else 10**15)
+    # One batch per document on both sides: what a batch holds decides which copy
+    # of a post received twice in it wins (the primary), whatever the path.
+    monkeypatch.setattr(replay_pipeline, "CHUNK", 1)
+    conn = open_library(db)
+    sid = library.create_session(
+        conn, "jam", hashtags=["jamdeckdemo"], hosts=["mira_builds", "teo_cx"]
+    )
+    conn.close()
+    router = Router()
+    for n, expression in enumerate(["", "is:question", "q:2", "#jamdeckdemo -is:retweet"]):
+        router.set_column(n, expression, now=0)
+    added, routed = [], []
+
+    def on_commit(result):
+        # By post, not row id (see TABLES).
+        added.extend((r.created_at, r.text, dataclasses.astuple(r)[2:]) for r in result.added)
+        routed.append({c: len(ids) for c, ids in router.route(result.added).items()})
+
+    source = ReplaySource(paths, speed=0, batch_size=1)
+    with StoreWriter(db, on_commit=on_commit) as writer:
+        sink = RecordingSink(writer, sid)
+        source.run(sink, threading.Event())
+        sink.wait()
+    conn = sqlite3.connect(db)
+    tables = {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in TABLES.items()}
+    conn.close()
+    return source, sink, tables, added, routed
+
+
+def test_the_worker_import_stores_and_routes_exactly_what_the_in_process_one_does(
+    tmp_path, archives, monkeypatch
+):
+    a_source, a_sink, a_tables, a_added, a_routed = import_into(
+        tmp_path / "a.db", archives, pipeline=False, monkeypatch=monkeypatch
+    )
+    b_source, b_sink, b_tables, b_added, b_routed = import_into(
+        tmp_path / "b.db", archives, pipeline=True, monkeypatch=monkeypatch
+    )
+    assert len(a_tables["session_posts"]) > 600
+    assert a_tables["questions"]
+    for name in TABLES:
+        assert b_tables[name] == a_tables[name], name
+    assert sorted(b_added) == sorted(a_added)
+    total = lambda routed: {c: sum(r.get(c, 0) for r in routed) for c in range(4)}  # noqa: E731
+    assert total(b_routed) == total(a_routed)
+    assert (
+        b_source.stats.skipped
+        == a_source.stats.skipped
+        == [
+            (
+                "demo.jsonl:301",
+                "not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+            )
+        ]
+    )
+    assert (b_source.stats.lines, b_source.stats.posts, b_source.stats.referenced) == (
+        a_source.stats.lines,
+        a_source.stats.posts,
+        a_source.stats.referenced,
+    )
+    assert b_sink.counts.added == a_sink.counts.added
+
+
+def test_a_stop_ends_the_worker_and_keeps_what_was_written(tmp_path, archives, monkeypatch):
+    monkeypatch.setattr(replay_pipeline, "MIN_BYTES", 0)
+    started = []
+    real_start = replay_pipeline._start_worker
+    monkeypatch.setattr(
+        replay_pipeline,
+        "_start_worker",
+        lambda *a: started.append(real_start(*a)) or started[-1],
+    )
+    db = tmp_path / "stop.db"
+    conn = open_library(db)
+    sid = library.create_session(
+        conn, "jam", hashtags=["jamdeckdemo"], hosts=["mira_builds", "teo_cx"]
+    )
+    conn.close()
+    stop = threading.Event()
+
+    class StoppingSink(RecordingSink):
+        def on_posts(self, source, parsed):
+            super().on_posts(source, parsed)
+            stop.set()  # Ctrl-C after the first batch
+
+    source = ReplaySource(archives, speed=0)
+    with StoreWriter(db) as writer:
+        sink = StoppingSink(writer, sid)
+        replay_pipeline.run(source, sink, stop, chunk=50)
+        sink.wait()
+    process, _ = started[0]
+    assert process.returncode is not None  # reaped, not left running
+    assert 50 <= sink.counts.added < 600
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM session_posts").fetchone()[0] == sink.counts.added
+    conn.close()
+
+
+def test_small_files_stdin_and_paced_replays_stay_in_process(tmp_path):
+    small = tmp_path / "small.jsonl"
+    small.write_text("{}\n")
+    assert not replay_pipeline.usable([small], speed=0)
+    assert not replay_pipeline.usable(["-"], speed=0)
+    assert not replay_pipeline.usable([demo_archive_path()], speed=1)
