@@ -5,6 +5,11 @@ of the rows loaded so far (newest first), pages older rows from SQLite with
 keyset paging (canFetchMore/fetchMore), and keeps at most ``cache_size``
 PostViews, filling misses a window of rows at a time (one query). Live posts
 come in through ``prepend`` (one beginInsertRows per batch).
+
+It also keeps the row heights the delegate measured (``heights_for``): QListView
+asks every row's size on every relayout, i.e. on every live insert, so a height
+is measured once per (width, look) and dropped with its row (trim, remove,
+refresh), which bounds the cache by the rows loaded.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ class ColumnModel(QAbstractListModel):
         params: Sequence = (),
         *,
         page_size: int = 200,
-        cache_size: int = 2000,
+        cache_size: int = 600,
         fetch_window: int = 60,
         parent: QObject | None = None,
     ) -> None:
@@ -49,6 +54,10 @@ class ColumnModel(QAbstractListModel):
         self._rows: list[Row] = []
         self._members: set[int] = set()
         self._cache: OrderedDict[int, PostView] = OrderedDict()
+        # Row heights: width -> {post id: height}, for the delegate's _height_generation.
+        # Two widths, as a scroll bar coming and going flips the width back and forth.
+        self._heights: dict[int, dict[int, int]] = {}
+        self._height_generation = -1
         self._exhausted = False
         self.queries = 0  # view queries run (tests check the cache does its job)
         self._load_first_page()
@@ -139,12 +148,33 @@ class ColumnModel(QAbstractListModel):
     def cached_count(self) -> int:
         return len(self._cache)
 
+    def heights_for(self, width: int, generation: int) -> dict[int, int]:
+        """The delegate's height cache (post id -> height) for rows ``width`` wide
+        measured with look ``generation``; another look starts it over."""
+        if generation != self._height_generation:
+            self._height_generation = generation
+            self._heights = {}
+        found = self._heights.get(width)
+        if found is None:
+            if len(self._heights) >= 2:
+                del self._heights[next(iter(self._heights))]
+            found = self._heights[width] = {}
+        return found
+
+    def height_count(self) -> int:
+        return sum(len(h) for h in self._heights.values())
+
+    def _forget_heights(self, post_id: int) -> None:
+        for heights in self._heights.values():
+            heights.pop(post_id, None)
+
     # ------------------------------------------------------------ changing
     def set_filter(self, where: str, params: Sequence = ()) -> None:
         """Re-filter: reload the first page from SQLite."""
         self._where, self._params = where, list(params)
         self.beginResetModel()
         self._rows, self._members = [], set()
+        self._heights.clear()
         self._exhausted = False
         self._load_rows()
         self.endResetModel()
@@ -153,17 +183,20 @@ class ColumnModel(QAbstractListModel):
         """Hide everything shown so far; only newer posts appear from now on."""
         self.beginResetModel()
         self._rows, self._members = [], set()
+        self._heights.clear()
+        self._cache.clear()
         self._exhausted = True
         self.endResetModel()
 
     def prepend(self, rows: Sequence[Row], views: dict[int, PostView] | None = None) -> int:
         """Live posts entered the column. Rows newer than the top go in at the top in
-        one insert; older ones (a backfill) go to their place. Returns how many went in."""
-        if views:
-            self.remember(views)
+        one insert; older ones (a backfill) go to their place. Returns how many went in.
+        ``views`` may hold more posts than ``rows``: only those of ``rows`` are kept."""
         fresh = sorted((r for r in rows if r[0] not in self._members), key=_newest_first)
         if not fresh:
             return 0
+        if views:
+            self.remember({r[0]: views[r[0]] for r in fresh if r[0] in views})
         top = self._rows[0] if self._rows else None
         newer = [r for r in fresh if top is None or _newest_first(r) < _newest_first(top)]
         older = [r for r in fresh if not (top is None or _newest_first(r) < _newest_first(top))]
@@ -202,6 +235,7 @@ class ColumnModel(QAbstractListModel):
         for post_id, _ in self._rows[keep:]:
             self._members.discard(post_id)
             self._cache.pop(post_id, None)
+            self._forget_heights(post_id)
         del self._rows[keep:]
         self._exhausted = False
         self.endRemoveRows()
@@ -219,6 +253,7 @@ class ColumnModel(QAbstractListModel):
         self._members -= gone
         for post_id in gone:
             self._cache.pop(post_id, None)
+            self._forget_heights(post_id)
         return removed
 
     def refresh(self, ids: Iterable[int]) -> None:
@@ -228,6 +263,7 @@ class ColumnModel(QAbstractListModel):
             return
         for post_id in ids:
             self._cache.pop(post_id, None)
+            self._forget_heights(post_id)  # its row may change height (a notice)
         self.remember(self._fetch(ids))
         for post_id in ids:
             row = self.row_of(post_id)

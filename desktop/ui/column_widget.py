@@ -33,8 +33,10 @@ from desktop.ui.post_delegate import PostDelegate
 
 # A column read at the top keeps at most this many rows loaded (+ slack, so trimming
 # happens once in a while, not on every batch); older ones page back in on scroll.
+# Every live insert makes QListView ask the height of every loaded row again, so
+# this bounds the work of each insert (a screen shows about ten rows).
 LIVE_ROWS = 200
-LIVE_SLACK = 200
+LIVE_SLACK = 100
 
 # Keys the deck handles itself (the list view would otherwise type-ahead search).
 DECK_KEYS = {
@@ -93,10 +95,25 @@ class PostListView(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setUniformItemSizes(False)
         # Lay rows out 100 at a time across event-loop turns: a relayout after a live
-        # insert never holds the GUI thread for long.
+        # insert (new rows are measured then) never holds the GUI thread for long.
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(100)
         self.verticalScrollBar().setSingleStep(24)
+
+    def lay_out_now(self) -> None:
+        """Lay every loaded row out before returning (a batched layout would leave
+        rows past the first batch without a place for a few event-loop turns)."""
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        self.doItemsLayout()
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            # Row heights were measured with the old font.
+            invalidate = getattr(self.itemDelegate(), "invalidate", None)
+            if invalidate is not None:
+                invalidate()
+        super().changeEvent(event)
 
     def enterEvent(self, event) -> None:
         super().enterEvent(event)
@@ -246,29 +263,43 @@ class ColumnWidget(QFrame):
     def at_top(self) -> bool:
         return self.view.verticalScrollBar().value() <= 0
 
+    def holding(self) -> bool:
+        """Whether posts that arrive now wait in ``pending`` instead of going in."""
+        return bool(self.paused or self.slow_mode or self.pending)
+
     def receive(self, rows: list[Row], views=None) -> None:
         """Posts that entered this column (committed, routed)."""
-        if views:
-            self.model.remember({r[0]: views[r[0]] for r in rows if r[0] in views})
-        if self.paused or self.slow_mode or self.pending:
+        if self.holding():
+            # Their views are read again when they go in (a long pause may hold
+            # thousands of posts, and only the newest of them are shown then).
             self.pending.extend(sorted(rows, key=lambda r: (r[1], r[0])))
             self._after_pending_change()
             return
-        self._insert(rows)
+        self._insert(rows, views)
 
-    def _insert(self, rows: list[Row]) -> None:
+    def _insert(self, rows: list[Row], views=None) -> None:
         if not rows:
             return
         anchored = not self.at_top()
         anchor = self.top_post_id() if anchored else None
         offset = self._top_offset() if anchored else 0
-        added = self.model.prepend(rows)
-        if anchored and added:
-            self.unread += added
-            self._restore(anchor, offset)
-        elif not anchored and self.model.rowCount() > LIVE_ROWS + LIVE_SLACK:
-            # Reading at the top: keep the list short so each insert stays cheap.
+        # (Not into an empty column with nothing to page: it may have been cleared.)
+        pageable = self.model.rowCount() > 0 or self.model.canFetchMore(QModelIndex())
+        if not anchored and len(rows) > LIVE_ROWS and pageable:
+            # A burst (or a long pause let go) read at the top: only its newest rows
+            # go in and the rest stays in SQLite for scrolling (each row inserted
+            # is measured, and would be trimmed away at once).
+            rows = sorted(rows, key=lambda r: (r[1], r[0]))[-LIVE_ROWS:]
+            self.model.prepend(rows, views)
             self.model.trim(LIVE_ROWS)
+        else:
+            added = self.model.prepend(rows, views)
+            if anchored and added:
+                self.unread += added
+                self._restore(anchor, offset)
+            elif not anchored and self.model.rowCount() > LIVE_ROWS + LIVE_SLACK:
+                # Reading at the top: keep the list short so each insert stays cheap.
+                self.model.trim(LIVE_ROWS)
         self._update_unread()
 
     def release(self, limit: int | None = None) -> None:
@@ -371,6 +402,7 @@ class ColumnWidget(QFrame):
     def jump_to_newest(self) -> None:
         if not self.paused:
             self.release()
+        self.view.lay_out_now()
         self.view.scrollToTop()
         self.unread = 0
         self._update_unread()
@@ -390,7 +422,7 @@ class ColumnWidget(QFrame):
         row = self.model.row_of(post_id)
         if row < 0:
             return
-        self.view.doItemsLayout()
+        self.view.lay_out_now()
         index = self.model.index(row)
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
         if offset:

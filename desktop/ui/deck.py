@@ -1,13 +1,15 @@
 """The deck: the session's columns side by side, fed live from committed batches.
 
 Committed IngestResults arrive (one queued signal, from the store writer's
-thread) and are coalesced for ``coalesce_ms``: then the Qt-free router says
-which columns each new post enters, the PostViews of the whole flush are read
-in one query, and each column inserts its rows in one call.
-"""
+thread) and are coalesced for ``coalesce_ms`` (longer while posts pour in):
+then the Qt-free router says which columns each new post enters, the PostViews
+of the flush are read and the new rows measured a slice per event-loop turn,
+and each column inserts its rows in one call, one column per turn (so the GUI
+thread never spends long on one flush)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Iterable
@@ -16,7 +18,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QListView,
     QScrollArea,
     QStyle,
     QStyleOptionViewItem,
@@ -25,17 +26,42 @@ from PySide6.QtWidgets import (
 
 import filters
 from desktop.core.router import Router
+from desktop.core.views import PostView
 from desktop.store import library
 from desktop.store.ingest import IngestResult
 from desktop.ui import theme as themes
 from desktop.ui.column_model import ColumnModel, PostIdRole
-from desktop.ui.column_widget import ColumnSpec, ColumnWidget
+from desktop.ui.column_widget import LIVE_ROWS, ColumnSpec, ColumnWidget
 from desktop.ui.post_delegate import AVATAR, GAP, PAD, PostDelegate
 
 log = logging.getLogger("jamdeck.ui.deck")
 
+# A flush of this many posts means a fast stream: the next one waits longer
+# (``busy_ms``), so each column relays out and repaints a few times a second
+# instead of on every 60 ms tick (no one reads 1,000 posts/s row by row).
+BUSY_FLUSH = 50
+BUSY_MS = 200
+
+# A timer flush goes in over several event-loop turns: views read FETCH_SLICE
+# posts a turn, then measured MEASURE_SLICE a turn, then one column a turn.
+FETCH_SLICE = 80
+MEASURE_SLICE = 10
+
 NOTICE_PAD = 8  # around the line(s) under a post that say what happened to an action on it
 NOTICE_LINES = 3  # a long reason wraps, up to this many lines
+
+
+@dataclasses.dataclass(slots=True)
+class _Flush:
+    """One flush on its way into the columns."""
+
+    session_id: int
+    results: list[IngestResult]
+    records: list
+    views: dict[int, PostView]
+    deliveries: list[tuple[int, list]]  # (column id, rows), one column per turn
+    fetch: list[int]  # posts whose views are still to read, newest first
+    measure: list[PostView]  # read, still to measure
 
 
 class NoticeDelegate(PostDelegate):
@@ -182,10 +208,17 @@ class Deck(QScrollArea):
         self._grips: dict[int, ResizeGrip] = {}
         self._results: list[IngestResult] = []
         self._positions: dict[tuple[int, int], int] = {}  # remembered read positions
+        self._coalesce_ms = coalesce_ms
+        self._busy_ms = max(coalesce_ms, min(BUSY_MS, 4 * coalesce_ms))
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(coalesce_ms)
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_timer.timeout.connect(self._flush_in_steps)
+        self._stage: _Flush | None = None  # a timer flush on its way, step by step
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._step)
 
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -206,6 +239,7 @@ class Deck(QScrollArea):
         for column_id in list(self.columns):
             self.remove_column(column_id)
         self._results.clear()
+        self._stage = None
         self.conn = conn
         self.session_id = session_id
         self.set_columns(specs)
@@ -220,6 +254,7 @@ class Deck(QScrollArea):
             self.remove_column(column_id)
         self._flush_timer.stop()
         self._results.clear()
+        self._stage = None
         self.conn = None
         self.session_id = None
 
@@ -336,26 +371,114 @@ class Deck(QScrollArea):
             self._flush_timer.start()
 
     def flush(self) -> None:
-        """Route what arrived since the last flush into the columns."""
+        """Route what arrived since the last flush into the columns, now (a flush
+        still on its way from the timer is finished first)."""
+        if self._stage is not None:
+            stage, self._stage = self._stage, None
+            self._finish(stage)
+        stage = self._prepare()
+        if stage is not None:
+            self._finish(stage)
+
+    def _flush_in_steps(self) -> None:
+        """The timer's flush: the same work cut into event-loop turns (reading and
+        measuring the new posts a slice at a time, then one column per turn), so
+        the GUI thread answers in between (each column relays out and repaints in
+        its own turn, not all eight back to back)."""
+        if self._stage is not None:
+            return  # _step starts the timer again when the flush on its way is done
+        self._stage = self._prepare()
+        if self._stage is not None:
+            self._step_timer.start()
+
+    def _prepare(self) -> _Flush | None:
         results, self._results = self._results, []
-        if not results or self.conn is None:
-            return
+        if not results or self.conn is None or self.session_id is None:
+            return None
         records = [r for res in results for r in res.added]
+        busy = len(records) >= BUSY_FLUSH
+        self._flush_timer.setInterval(self._busy_ms if busy else self._coalesce_ms)
         entered = self.router.route(records)
         created = {r.rowid: r.created_at for r in records}
-        wanted = sorted({i for ids in entered.values() for i in ids})
-        views = library.post_views(self.conn, self.session_id, wanted) if wanted else {}
+        # Views are read (and rows measured) for the rows that go in now: not for
+        # columns holding posts back, and in a burst only for the newest rows of a
+        # column read at the top (the others stay in SQLite; a row that needs its
+        # view later reads it then).
+        wanted_ids: set[int] = set()
         for column_id, ids in entered.items():
             widget = self.columns.get(column_id)
-            if widget is not None:
-                widget.receive([(i, created[i]) for i in ids], views)
-        changed_membership = {i for res in results for i in res.reassigned}
-        refreshed = {i for res in results for i in res.updated} - changed_membership
+            if widget is None or widget.holding():
+                continue
+            if widget.at_top() and len(ids) > LIVE_ROWS:
+                ids = sorted(ids, key=lambda i: -created[i])[:LIVE_ROWS]
+            wanted_ids.update(ids)
+        wanted = sorted(wanted_ids, key=lambda i: -created[i])  # newest first
+        deliveries = [
+            (column_id, [(i, created[i]) for i in ids]) for column_id, ids in entered.items()
+        ]
+        return _Flush(self.session_id, results, records, {}, deliveries, wanted, [])
+
+    def _fetch(self, stage: _Flush, count: int | None = None) -> None:
+        """Read the views of ``count`` more of the flush's posts (all: None)."""
+        ids = stage.fetch[:count] if count else stage.fetch
+        stage.fetch = stage.fetch[len(ids) :]
+        if ids and self.conn is not None:
+            views = library.post_views(self.conn, stage.session_id, ids)
+            stage.views.update(views)
+            stage.measure.extend(views[i] for i in ids if i in views)
+
+    def _step(self) -> None:
+        stage = self._stage
+        if stage is None:
+            return
+        if stage.session_id != self.session_id:
+            self._stage = None  # the session closed under it
+        elif stage.fetch:
+            self._fetch(stage, FETCH_SLICE)
+        elif stage.measure:
+            self._premeasure(stage)
+        elif stage.deliveries:
+            self._deliver(stage, stage.deliveries.pop(0))
+        else:
+            self._stage = None
+            self._conclude(stage)
+        if self._stage is not None:
+            self._step_timer.start()
+        elif self._results and not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _premeasure(self, stage: _Flush) -> None:
+        """Measure a slice of the flush's posts at the width of the columns they
+        enter (heights are shared by every column): the relayout that follows each
+        insert then finds every height known."""
+        views, stage.measure = stage.measure[:MEASURE_SLICE], stage.measure[MEASURE_SLICE:]
+        measured = set()
+        for widget in self.columns.values():
+            if widget.holding() or widget.view.viewport().width() in measured:
+                continue
+            measured.add(widget.view.viewport().width())
+            self.delegate.premeasure(widget.view, views)
+
+    def _deliver(self, stage: _Flush, delivery: tuple[int, list]) -> None:
+        column_id, rows = delivery
+        widget = self.columns.get(column_id)
+        if widget is not None:
+            widget.receive(rows, stage.views)
+
+    def _finish(self, stage: _Flush) -> None:
+        self._fetch(stage)
+        while stage.deliveries:
+            self._deliver(stage, stage.deliveries.pop(0))
+        self._conclude(stage)
+
+    def _conclude(self, stage: _Flush) -> None:
+        changed_membership = {i for res in stage.results for i in res.reassigned}
+        refreshed = {i for res in stage.results for i in res.updated} - changed_membership
         if changed_membership:
             self.refresh_posts(changed_membership, membership=True)
         if refreshed:
             self.refresh_posts(refreshed, membership=False)
-        self.flushed.emit(records)
+        self.flushed.emit(stage.records)
 
     def refresh_posts(self, ids: Iterable[int], *, membership: bool = True) -> None:
         """These posts changed on disk: re-read them everywhere; with ``membership``,
@@ -474,7 +597,7 @@ class Deck(QScrollArea):
             widget.view.viewport().update()
 
     def on_grip_resized(self, column_id: int, width: int, finished: bool) -> None:
-        self.delegate._heights.clear()
+        # Row heights are cached per width: the new width measures its rows afresh.
         if finished:
             self.width_changed.emit(column_id, width)
 
@@ -485,6 +608,4 @@ class Deck(QScrollArea):
             # otherwise be restarted here and leave the column blank for the picture.
             if widget.model.canFetchMore(QModelIndex()) and widget.model.rowCount() == 0:
                 widget.model.fetchMore(QModelIndex())
-            widget.view.setLayoutMode(QListView.LayoutMode.SinglePass)
-            widget.view.doItemsLayout()
-            widget.view.setLayoutMode(QListView.LayoutMode.Batched)
+            widget.view.lay_out_now()

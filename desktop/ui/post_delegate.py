@@ -12,7 +12,7 @@ import hashlib
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -27,7 +27,12 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from desktop.core.views import PostView
 from desktop.ui import theme as themes
@@ -41,6 +46,12 @@ FOOTER_H = 24
 ACTION = 18
 ACTION_GAP = 10
 ACTIONS = ("retweet", "collect", "reply", "open")
+
+# Painted rows are kept up to this many logical pixels (10 MB at 1x: about 70 rows
+# of 330 x 110, twice what a 1400 px wide deck shows); laid-out texts and heights by count.
+PIXMAP_AREA_KEPT = 2_500_000
+LAYOUTS_KEPT = 256
+HEIGHTS_KEPT = 4096
 
 _TAG = re.compile(r"(?<![\w&])[#＃][\w]+", re.UNICODE)
 _MENTION = re.compile(r"(?<![\w])@[A-Za-z0-9_.\-]+[A-Za-z0-9_]", re.UNICODE)
@@ -70,14 +81,16 @@ def display_text(view: PostView) -> tuple[str, list[Span]]:
     text = view.text
     spans: list[Span] = []
     links = {short: (expanded, shown) for short, expanded, shown in view.links if short}
-    out, pos = [], 0
+    out, pos, length = [], 0, 0
     for match in _URL.finditer(text):
-        out.append(text[pos : match.start()])
+        before = text[pos : match.start()]
+        out.append(before)
         url = match.group(0)
         expanded, shown = links.get(url, (url, ""))
         shown = shown or url
-        start = sum(len(s) for s in out)
+        start = length + len(before)
         out.append(shown)
+        length = start + len(shown)
         spans.append(Span(start, len(shown), "link", expanded or url))
         pos = match.end()
     out.append(text[pos:])
@@ -97,12 +110,43 @@ def display_text(view: PostView) -> tuple[str, list[Span]]:
 
 def _utf16_offsets(text: str):
     """Map a code-point offset of ``text`` to its UTF-16 offset (what Qt counts)."""
-    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+    # Only characters outside the BMP take two UTF-16 units (checked at C speed).
+    if text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text):
         return lambda i: i
     prefix = [0]
     for ch in text:
         prefix.append(prefix[-1] + (2 if ord(ch) >= 0x10000 else 1))
     return lambda i: prefix[min(max(i, 0), len(text))]
+
+
+def _lay_out_lines(layout: QTextLayout, width: int, *, place: bool = True) -> float:
+    """Break ``layout`` into lines ``width`` wide; returns the text's height.
+    Without ``place`` the lines are not positioned (only measured: not drawable)."""
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    height = 0.0
+    line_width = max(40, width)
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(line_width)
+        if place:
+            line.setPosition(QPointF(0, height))
+        height += line.height()
+    layout.endLayout()
+    return height
+
+
+def _row_width(option: QStyleOptionViewItem) -> int:
+    """The width a row is painted at: its list's viewport width. (Qt asks sizes with
+    no rect, or with the width before a scroll bar shows; a height measured at any
+    other width than the painted one clips text or leaves a gap.)"""
+    viewport = getattr(option.widget, "viewport", None)
+    width = viewport().width() if viewport is not None else option.rect.width()
+    return width if width > 0 else 320
 
 
 def initials(view: PostView) -> str:
@@ -148,15 +192,45 @@ class PostDelegate(QStyledItemDelegate):
         self.theme = theme
         self._now = now
         self.absolute_times = False  # offline review: show clock times, not "3h"
-        self._heights: dict[tuple[int, int], int] = {}
+        # Bumped whenever a measured height may be stale (theme, font): the models'
+        # height caches are keyed on (width, generation) and start over when it moves.
+        self.generation = 0
+        # Heights measured lately, shared by all columns (each ColumnModel also keeps
+        # those of its loaded rows): (post id, width, generation) -> height.
+        self._heights: OrderedDict[tuple[int, int, int], int] = OrderedDict()
         self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._pixmap_area = 0  # logical pixels held by _pixmaps
+        # Laid-out post text for painting and link hits: (post id, width, generation).
+        self._layouts: OrderedDict[tuple[int, int, int], tuple[QTextLayout, float, list]] = (
+            OrderedDict()
+        )
+        self._font_sets: dict[str, tuple[QFont, QFont, QFont, QFont, int]] = {}
+        self._span_formats: dict[str, QTextCharFormat] = {}  # per span kind, theme colours
 
     # ------------------------------------------------------------ geometry
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Forget every cached height, layout and painted row (the look changed)."""
+        self.generation += 1
+        self._heights.clear()
         self._pixmaps.clear()
+        self._pixmap_area = 0
+        self._layouts.clear()
+        self._font_sets.clear()
+        self._span_formats.clear()
 
     def _fonts(self, base: QFont) -> tuple[QFont, QFont, QFont, QFont]:
+        return self._font_set(base)[:4]
+
+    def _font_set(self, base: QFont) -> tuple[QFont, QFont, QFont, QFont, int]:
+        """body, bold, small, tag fonts and the header height, made once per base font."""
+        key = base.key()
+        found = self._font_sets.get(key)
+        if found is not None:
+            return found
         body = QFont(base)
         bold = QFont(base)
         bold.setBold(True)
@@ -164,7 +238,11 @@ class PostDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, base.pointSizeF() - 1.5))
         tag = QFont(small)
         tag.setBold(True)
-        return body, bold, small, tag
+        found = (body, bold, small, tag, QFontMetrics(bold).height() + 4)
+        if len(self._font_sets) > 8:
+            self._font_sets.clear()
+        self._font_sets[key] = found
+        return found
 
     def _context(self, view: PostView) -> str:
         if view.kind == "retweet":
@@ -182,66 +260,132 @@ class PostDelegate(QStyledItemDelegate):
     def _layout(
         self, view: PostView, font: QFont, width: int
     ) -> tuple[QTextLayout, float, list[Span]]:
+        """The post's text laid out with its formats (kept for the rows on screen)."""
+        key = (view.rowid, width, self.generation)
+        found = self._layouts.get(key)
+        if found is not None:
+            self._layouts.move_to_end(key)
+            return found
+        layout, spans = self._formatted(view, font)
+        found = (layout, _lay_out_lines(layout, width), spans)
+        self._layouts[key] = found
+        if len(self._layouts) > LAYOUTS_KEPT:
+            self._layouts.popitem(last=False)
+        return found
+
+    def _formatted(self, view: PostView, font: QFont) -> tuple[QTextLayout, list[Span]]:
+        """The post's text with its formats, not yet broken into lines. (The format
+        ranges split the text into runs, which can change line heights: e.g. CJK
+        text with font fallback. So measuring uses the same formats as painting.)"""
         text, spans = display_text(view)
         layout = QTextLayout(text, font)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout.setTextOption(option)
-        formats = []
-        to_utf16 = _utf16_offsets(text)
-        for span in spans:
+        if spans:
+            formats = []
+            to_utf16 = _utf16_offsets(text)
+            for span in spans:
+                r = QTextLayout.FormatRange()
+                # QTextLayout counts UTF-16 code units; Python counts code points (emoji!).
+                start, end = to_utf16(span.start), to_utf16(span.start + span.length)
+                r.start, r.length, r.format = start, end - start, self._span_format(span.kind)
+                formats.append(r)
+            layout.setFormats(formats)
+        return layout, spans
+
+    def _span_format(self, kind: str) -> QTextCharFormat:
+        fmt = self._span_formats.get(kind)
+        if fmt is None:
             fmt = QTextCharFormat()
-            fmt.setForeground(self.theme.color("hashtag" if span.kind == "tag" else "accent"))
-            if span.kind == "link":
+            fmt.setForeground(self.theme.color("hashtag" if kind == "tag" else "accent"))
+            if kind == "link":
                 fmt.setFontUnderline(True)
-            r = QTextLayout.FormatRange()
-            # QTextLayout counts UTF-16 code units; Python counts code points (emoji!).
-            start, end = to_utf16(span.start), to_utf16(span.start + span.length)
-            r.start, r.length, r.format = start, end - start, fmt
-            formats.append(r)
-        layout.setFormats(formats)
-        layout.beginLayout()
-        height = 0.0
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(max(40, width))
-            line.setPosition(QPointF(0, height))
-            height += line.height()
-        layout.endLayout()
-        return layout, height, spans
+            self._span_formats[kind] = fmt
+        return fmt
+
+    def _text_height(self, view: PostView, font: QFont, width: int) -> float:
+        """The height of the post's text at ``width``, as ``_layout`` lays it out."""
+        found = self._layouts.get((view.rowid, width, self.generation))
+        if found is not None:
+            return found[1]
+        return _lay_out_lines(self._formatted(view, font)[0], width, place=False)
 
     def _content_width(self, total: int) -> int:
         return total - (PAD + AVATAR + GAP) - PAD
 
+    def measure(self, option: QStyleOptionViewItem, view: PostView, width: int) -> int:
+        """The row height of ``view`` at ``width`` (lays its text out: the slow part)."""
+        body, _bold, _small, _tag, header_h = self._font_set(option.font)
+        text_h = self._text_height(view, body, self._content_width(width))
+        context_h = CONTEXT_H if self._context(view) else 0
+        height = int(PAD + context_h + header_h + text_h + 4 + FOOTER_H + PAD / 2)
+        return max(height, PAD * 2 + AVATAR)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        width = option.rect.width() if option.rect.width() > 0 else 320
-        # Heights are cached by post id: a relayout must not read every post again.
-        height = self._heights.get((index.data(PostIdRole), width))
-        if height is not None:
-            return QSize(width, height)
-        view: PostView | None = index.data(PostRole)
-        if view is None:
-            return QSize(width, 24)
-        key = (view.rowid, width)
+        # Called for every loaded row on every relayout (each live insert): a hit is
+        # a dict lookup in the model's cache, never a text layout.
+        width = _row_width(option)
+        model = index.model()
+        heights_for = getattr(model, "heights_for", None)
+        if heights_for is None:  # any other model: only the shared LRU
+            post_id = index.data(PostIdRole)
+            if post_id is None:
+                return QSize(width, 24)
+            return QSize(width, self._shared_height(option, post_id, width, index.data, None))
+        row = index.row()
+        heights = heights_for(width, self.generation)
+        post_id = model.post_id(row)
+        height = heights.get(post_id)
         if height is None:
-            body, bold, _small, _tag = self._fonts(option.font)
-            _layout, text_h, _spans = self._layout(view, body, self._content_width(width))
-            header_h = QFontMetrics(bold).height() + 4
-            context_h = CONTEXT_H if self._context(view) else 0
-            height = int(PAD + context_h + header_h + text_h + 4 + FOOTER_H + PAD / 2)
-            height = max(height, PAD * 2 + AVATAR)
-            if len(self._heights) > 50_000:  # bounded: heights are cheap, but not unbounded
-                self._heights.clear()
-            self._heights[key] = height
+            height = self._shared_height(option, post_id, width, None, lambda: model.view_at(row))
+            if height is None:
+                return QSize(width, 24)
+            heights[post_id] = height
         return QSize(width, height)
+
+    def premeasure(self, view: QAbstractItemView, posts: Iterable[PostView]) -> None:
+        """Measure ``posts`` as rows of ``view`` ahead of their insert (into the
+        LRU shared by the columns; a measured post is skipped)."""
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        width = _row_width(option)
+        for post in posts:
+            key = (post.rowid, width, self.generation)
+            if key not in self._heights:
+                self._heights[key] = self.measure(option, post, width)
+                if len(self._heights) > HEIGHTS_KEPT:
+                    self._heights.popitem(last=False)
+
+    def _shared_height(self, option, post_id: int, width: int, data, view_of) -> int | None:
+        """A post's height from the LRU shared by every column (a post is in several
+        columns, but is measured once per width), measuring it on a miss."""
+        key = (post_id, width, self.generation)
+        height = self._heights.get(key)
+        if height is not None:
+            self._heights.move_to_end(key)
+            return height
+        view: PostView | None = view_of() if view_of is not None else data(PostRole)
+        if view is None:
+            return None
+        height = self._heights[key] = self.measure(option, view, width)
+        if len(self._heights) > HEIGHTS_KEPT:
+            self._heights.popitem(last=False)
+        return height
 
     def forget(self, post_id: int) -> None:
         for key in [k for k in self._pixmaps if k[0] == post_id]:
-            del self._pixmaps[key]
+            self._drop_pixmap(key)
         for key in [k for k in self._heights if k[0] == post_id]:
             del self._heights[key]
+        for key in [k for k in self._layouts if k[0] == post_id]:
+            del self._layouts[key]
+
+    def cache_sizes(self) -> dict[str, int]:
+        """How much each cache holds (tests check they stay bounded)."""
+        return {
+            "pixmaps": len(self._pixmaps),
+            "pixmap_area": self._pixmap_area,
+            "layouts": len(self._layouts),
+            "heights": len(self._heights),
+        }
 
     def action_rects(self, rect: QRect) -> dict[str, QRect]:
         y = rect.bottom() - int(PAD / 2) - FOOTER_H + (FOOTER_H - ACTION) // 2
@@ -287,11 +431,16 @@ class PostDelegate(QStyledItemDelegate):
             self._paint_row(inner, local, view)
             inner.end()
             self._pixmaps[key] = pixmap
-            if len(self._pixmaps) > 300:
-                self._pixmaps.popitem(last=False)
+            self._pixmap_area += rect.width() * rect.height()
+            while self._pixmap_area > PIXMAP_AREA_KEPT and len(self._pixmaps) > 1:
+                self._drop_pixmap(next(iter(self._pixmaps)))
         else:
             self._pixmaps.move_to_end(key)
         painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _drop_pixmap(self, key: tuple) -> None:
+        self._pixmaps.pop(key)
+        self._pixmap_area -= key[1] * key[2]
 
     def _when(self, view: PostView) -> str:
         return (

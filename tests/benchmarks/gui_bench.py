@@ -15,7 +15,8 @@ JSON object on its last line. ``run.py`` starts them; by hand::
 - ``lateness``: a 5 ms ``QTimer`` on the GUI thread while a source thread
   normalizes X v2 stream lines and hands 1,000 posts/s to the store writer, in
   batches of 100 every 100 ms, into a session with 8 columns; each tick's
-  lateness is how much later than 5 ms after the previous tick it fired.
+  lateness is how much later than 5 ms after the previous tick it fired
+  (``--screenshot PATH`` saves the window as it is at the end).
 - ``jam_hour``: an hour of a jam at 10 posts/s (36,000 posts) fed as fast as
   the writer takes it with the window open; resident memory before and after.
 """
@@ -170,7 +171,7 @@ def _session_with_columns(window, *, hosts=("user7",)) -> int:
     return window.writer.call(setup, notify=False)
 
 
-def lateness(seconds: float, rate: float) -> dict:
+def lateness(seconds: float, rate: float, *, screenshot: Path | None = None) -> dict:
     app, themes = _qt()
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
@@ -215,6 +216,8 @@ def lateness(seconds: float, rate: float) -> dict:
         feeder.join()
         timer.stop()
         shown.update(_rows(window))
+        if screenshot is not None:  # to look at rows laid out while posts poured in
+            window.grab().save(str(screenshot))
         app.quit()  # Qt closes the window too: it shuts its writer down
 
     QTimer.singleShot(0, begin)
@@ -304,6 +307,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--posts", type=int, default=36_000)
+    parser.add_argument("--screenshot", type=Path, help="lateness: the window at the end, as PNG")
     parser.add_argument(
         "--switch-interval", type=float, help="sys.setswitchinterval (seconds), for experiments"
     )
@@ -315,7 +319,7 @@ def main() -> None:
     elif args.what == "first_paint":
         result = first_paint(args.data_dir, args.session)
     elif args.what == "lateness":
-        result = lateness(args.seconds, args.rate)
+        result = lateness(args.seconds, args.rate, screenshot=args.screenshot)
     else:
         result = jam_hour(args.posts)
     print(json.dumps(result))
