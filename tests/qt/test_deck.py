@@ -69,8 +69,9 @@ def test_columns_fill_live_from_committed_batches(qtbot, make_window):
         ],
     )
     qtbot.waitUntil(lambda: everything.model.rowCount() == 3)
-    assert hosts.model.rowCount() == 1
-    assert no_rts.model.rowCount() == 2
+    # Columns take a batch one event-loop turn after another: wait for each.
+    qtbot.waitUntil(lambda: hosts.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: no_rts.model.rowCount() == 2)
     # Newest first, and what a row shows comes from the committed store.
     assert everything.model.data(everything.model.index(0)).startswith("@bob: RT @alice")
 
@@ -82,8 +83,9 @@ def test_columns_fill_live_from_committed_batches(qtbot, make_window):
     # A per-question column appeared with the question and holds its answers.
     qtbot.waitUntil(lambda: window.deck.column_for_question(1) is not None)
     q1 = window.deck.columns[window.deck.column_for_question(1)]
-    assert q1.model.rowCount() == 3  # "q:1 -is:retweet": the question, alice and carol
-    assert window.count_label.text() == "4 posts"
+    # "q:1 -is:retweet": the question, alice and carol
+    qtbot.waitUntil(lambda: q1.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: window.count_label.text() == "4 posts")
 
 
 def test_replaying_an_x_v2_archive_fills_the_deck(qtbot, make_window, tmp_path):
@@ -119,7 +121,7 @@ def test_replaying_an_x_v2_archive_fills_the_deck(qtbot, make_window, tmp_path):
     qtbot.waitUntil(lambda: "finished" in label(), timeout=10_000)
     everything = column(window, "All")
     qtbot.waitUntil(lambda: everything.model.rowCount() == 40)
-    assert column(window, "Host & questions").model.rowCount() == 1
+    qtbot.waitUntil(lambda: column(window, "Host & questions").model.rowCount() == 1)
     assert library.get_session(window.conn, session_id).posts == 40
     assert runner.sink.counts.skipped and runner.sink.counts.skipped[0][0].endswith("jam.jsonl:8")
 
@@ -139,7 +141,8 @@ def test_pause_on_hover_holds_new_posts_behind_a_bar(qtbot, make_window):
     assert everything.model.rowCount() == 1  # the column did not move under the pointer
     assert everything.new_bar.isVisible()
     assert everything.new_bar.text() == "3 new posts"
-    assert column(window, "No retweets").model.rowCount() == 4  # other columns kept going
+    # other columns kept going
+    qtbot.waitUntil(lambda: column(window, "No retweets").model.rowCount() == 4)
 
     hover(everything, False)
     assert everything.model.rowCount() == 4

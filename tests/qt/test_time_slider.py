@@ -75,8 +75,9 @@ def test_the_slider_replays_a_cached_session_in_time_order(qtbot, make_window):
     arrived = [r.created_at for result in fed for r in result.added]
     assert arrived == sorted(arrived) and len(arrived) == N
     assert times(everything) == sorted(times(everything), reverse=True)
-    assert column(window, "Host & questions").model.rowCount() == hosts_before
-    assert window.count_label.text() == f"{N} posts"
+    # Columns take their rows one event-loop turn after another (never all in one turn).
+    qtbot.waitUntil(lambda: column(window, "Host & questions").model.rowCount() == hosts_before)
+    qtbot.waitUntil(lambda: window.count_label.text() == f"{N} posts")
     assert bar.time_label.text() == f"end · {N} posts"
 
     # Stop: every column is read from the cache again.
