@@ -266,7 +266,7 @@ _SETTINGS = settings(
 )
 
 
-@settings(_SETTINGS, max_examples=300)
+@settings(_SETTINGS, max_examples=500)
 @given(drawn=st.lists(posts(), min_size=1, max_size=8), data=st.data())
 def test_sql_and_predicate_select_the_same_posts(library, drawn, data):
     session_id, records = store(library, drawn)
@@ -319,7 +319,7 @@ def corpus(library):
     return session_id, records, vocabulary(records)
 
 
-@settings(_SETTINGS, max_examples=400)
+@settings(_SETTINGS, max_examples=600)
 @given(data=st.data())
 def test_agreement_on_a_shared_session(library, corpus, data):
     session_id, records, (words, phrases) = corpus
