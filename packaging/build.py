@@ -112,6 +112,9 @@ def smoke_env(profile: Path) -> dict[str, str]:
     # No keyring daemon in CI, and the test must never read the developer's keyring.
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     (profile / "home").mkdir(parents=True, exist_ok=True)
+    # The smoke test stays offline: no avatar downloads.
+    (profile / "config").mkdir(parents=True, exist_ok=True)
+    (profile / "config" / "settings.toml").write_text("avatar_cache = false\n", encoding="utf-8")
     return env
 
 

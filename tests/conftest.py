@@ -35,6 +35,9 @@ def isolated_profile(tmp_path_factory, monkeypatch):
         if name.startswith(("JAMDECK_X_", "JAMDECK_MASTODON_", "JAMDECK_BLUESKY_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    # No test downloads avatars (the app's default does): tests never leave 127.0.0.1.
+    (root / "config").mkdir(parents=True, exist_ok=True)
+    (root / "config" / "settings.toml").write_text("avatar_cache = false\n", encoding="utf-8")
     return root
 
 

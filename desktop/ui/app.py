@@ -62,7 +62,9 @@ def run_app(
         theme = _saved_theme()  # the preferences' choice ("system" unless the user chose)
     chosen = themes.resolve(theme)
     apply_app_theme(app, chosen)
-    window = MainWindow(Path(library), theme=chosen)
+    window = MainWindow(
+        Path(library), theme=chosen, avatars=None
+    )  # follow the avatar_cache setting
     window.demo_speed = demo_speed  # the first-run panel's "Play the demo jam" too
     app.setWindowIcon(window.windowIcon())
     window.resize(*size)

@@ -126,6 +126,15 @@ class ColumnModel(QAbstractListModel):
                 return row
         return -1
 
+    def load_through(self, post_id: int, *, max_rows: int = 5000) -> int:
+        """Page older rows in until ``post_id`` is loaded (at most ``max_rows`` rows
+        loaded in all); its row, or -1 (not in this column, or too far down)."""
+        while post_id not in self._members and not self._exhausted:
+            if len(self._rows) >= max_rows:
+                return -1
+            self.fetchMore(QModelIndex())
+        return self.row_of(post_id)
+
     def contains(self, post_id: int) -> bool:
         return post_id in self._members
 

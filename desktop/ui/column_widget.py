@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDrag, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -45,6 +46,7 @@ DECK_KEYS = {
     Qt.Key.Key_H: "left",
     Qt.Key.Key_L: "right",
     Qt.Key.Key_R: "retweet",
+    Qt.Key.Key_F: "like",
     Qt.Key.Key_C: "collect",
     Qt.Key.Key_A: "answer",
     Qt.Key.Key_O: "open",
@@ -56,6 +58,26 @@ DECK_KEYS = {
     **{getattr(Qt.Key, f"Key_{n}"): f"assign:{n}" for n in range(1, 10)},
     Qt.Key.Key_0: "assign:0",
 }
+
+
+# What a column header carries while it is dragged to another place in the deck.
+COLUMN_MIME = "application/x-jamdeck-column"
+
+
+def column_mime(column_id: int) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(COLUMN_MIME, str(column_id).encode("ascii"))
+    return mime
+
+
+def column_from_mime(mime: QMimeData) -> int | None:
+    """The id of the column a drag carries (None: not a column)."""
+    if not mime.hasFormat(COLUMN_MIME):
+        return None
+    try:
+        return int(bytes(mime.data(COLUMN_MIME).data()).decode("ascii"))
+    except ValueError:
+        return None
 
 
 def deck_command(event: QKeyEvent) -> str | None:
@@ -137,6 +159,7 @@ class ColumnWidget(QFrame):
     duplicate_requested = Signal(int)
     remove_requested = Signal(int)
     slow_mode_changed = Signal(int, int)
+    move_requested = Signal(int, int)  # column id, -1 (left) or +1 (right)
     focused = Signal(int)
     command = Signal(str)
 
@@ -162,6 +185,10 @@ class ColumnWidget(QFrame):
 
         self.header = QWidget(self)
         self.header.setObjectName("columnHeader")
+        self.header.setToolTip("Drag the header to move the column")
+        self._press: QPoint | None = None  # where a press on the header started
+        self._restore_to: int | None = None  # a read position to go to once laid out
+        self._anchor_post: int | None = None  # a restored position held until the reader scrolls
         self.title = QLabel(spec.name, self.header)
         self.title.setObjectName("columnTitle")
         self.unread_label = QLabel("", self.header)
@@ -206,8 +233,10 @@ class ColumnWidget(QFrame):
         self.view.hovered.connect(self.on_hovered)
         self.view.command.connect(self.command)
         self.view.verticalScrollBar().valueChanged.connect(self.on_scrolled)
+        self.view.verticalScrollBar().actionTriggered.connect(self._let_go)  # the reader scrolled
         self.view.clicked.connect(lambda _i: self.focused.emit(self.spec.id))
         self.view.installEventFilter(self)
+        self.header.installEventFilter(self)  # (after the view: the filter reads it)
 
         self._slow_timer = QTimer(self)
         self._slow_timer.timeout.connect(self.on_slow_tick)
@@ -227,6 +256,18 @@ class ColumnWidget(QFrame):
         menu.addAction("Edit…", lambda: self.edit_requested.emit(self.spec.id))
         menu.addAction("Duplicate", lambda: self.duplicate_requested.emit(self.spec.id))
         menu.addAction("Clear", self.clear)
+        # Also keys (while the column has focus): moving columns needs no mouse.
+        self.move_left_action = QAction("Move left", self)
+        self.move_left_action.setShortcut(QKeySequence("Ctrl+Shift+Left"))
+        self.move_right_action = QAction("Move right", self)
+        self.move_right_action.setShortcut(QKeySequence("Ctrl+Shift+Right"))
+        for action, delta in ((self.move_left_action, -1), (self.move_right_action, 1)):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(
+                lambda _checked=False, d=delta: self.move_requested.emit(self.spec.id, d)
+            )
+            menu.addAction(action)
+            self.addAction(action)
         slow = menu.addMenu("Slow mode")
         group = QActionGroup(slow)
         for rate, label in ((0, "Off"), (1, "1 post/s"), (2, "2 posts/s"), (5, "5 posts/s")):
@@ -280,6 +321,7 @@ class ColumnWidget(QFrame):
     def _insert(self, rows: list[Row], views=None) -> None:
         if not rows:
             return
+        self._anchor_post = None  # from now on, the insert keeps the place itself
         anchored = not self.at_top()
         anchor = self.top_post_id() if anchored else None
         offset = self._top_offset() if anchored else 0
@@ -429,8 +471,35 @@ class ColumnWidget(QFrame):
             bar = self.view.verticalScrollBar()
             bar.setValue(bar.value() - offset)
 
+    def read_position(self) -> int | None:
+        """The post at the top, or None at the top of the column (or a restore not
+        done yet: the place it is waiting to go to)."""
+        if self._restore_to is not None:
+            return self._restore_to
+        return None if self.at_top() else self.top_post_id()
+
     def restore_position(self, post_id: int | None) -> None:
-        self._restore(post_id)
+        """Scroll so ``post_id`` is the top row (paging it in if it is older than the
+        first page). Done once the list has its width: row heights depend on it."""
+        self._restore_to = post_id
+        if post_id is not None and self.view.isVisible() and self.view.viewport().width() > 0:
+            self._apply_restore()
+
+    def _settle_position(self) -> None:
+        if self._restore_to is not None:
+            self._apply_restore()
+        elif self._anchor_post is not None:
+            self._restore(self._anchor_post)
+
+    def _apply_restore(self) -> None:
+        post_id, self._restore_to = self._restore_to, None
+        if post_id is not None and self.model.load_through(post_id) >= 0:
+            self._restore(post_id)
+            # Held there while the window settles (resizes), until the reader scrolls.
+            self._anchor_post = post_id
+
+    def _let_go(self, *_args) -> None:
+        self._anchor_post = None
 
     # ------------------------------------------------------------ selection
     def current_post_id(self) -> int | None:
@@ -463,4 +532,37 @@ class ColumnWidget(QFrame):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.FocusIn:
             self.focused.emit(self.spec.id)
+        elif (
+            watched is self.view
+            and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
+            and (self._restore_to is not None or self._anchor_post is not None)
+            and self.view.isVisible()
+            and self.view.viewport().width() > 0
+        ):
+            # After the resize is handled (the list lays out at its new size; the
+            # relayout it schedules would otherwise clamp the restored place).
+            QTimer.singleShot(0, self, self._settle_position)
+        elif watched is self.header:
+            self._header_event(event)
         return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------ dragging the header
+    def _header_event(self, event: QEvent) -> None:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._press = None
+        elif kind == QEvent.Type.MouseMove and self._press is not None:
+            moved = (event.position().toPoint() - self._press).manhattanLength()
+            if moved >= QApplication.startDragDistance():
+                self._press = None
+                self.start_drag()
+
+    def start_drag(self) -> Qt.DropAction:
+        """Drag this column by its header (the deck takes the drop and moves it)."""
+        drag = QDrag(self)
+        drag.setMimeData(column_mime(self.spec.id))
+        drag.setPixmap(self.header.grab())
+        drag.setHotSpot(QPoint(self.header.width() // 2, self.header.height() // 2))
+        return drag.exec(Qt.DropAction.MoveAction)

@@ -14,7 +14,18 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,7 +42,7 @@ from desktop.store import library
 from desktop.store.ingest import IngestResult
 from desktop.ui import theme as themes
 from desktop.ui.column_model import ColumnModel, PostIdRole
-from desktop.ui.column_widget import LIVE_ROWS, ColumnSpec, ColumnWidget
+from desktop.ui.column_widget import LIVE_ROWS, ColumnSpec, ColumnWidget, column_from_mime
 from desktop.ui.post_delegate import AVATAR, GAP, PAD, PostDelegate
 
 log = logging.getLogger("jamdeck.ui.deck")
@@ -46,6 +57,9 @@ BUSY_MS = 200
 # posts a turn, then measured MEASURE_SLICE a turn, then one column a turn.
 FETCH_SLICE = 80
 MEASURE_SLICE = 10
+
+# The key of a column's saved options that holds its read position (a post id).
+READ_POSITION = "read_position"
 
 NOTICE_PAD = 8  # around the line(s) under a post that say what happened to an action on it
 NOTICE_LINES = 3  # a long reason wraps, up to this many lines
@@ -188,6 +202,7 @@ class Deck(QScrollArea):
     duplicate_requested = Signal(int)
     remove_requested = Signal(int)
     move_requested = Signal(int, int)
+    order_changed = Signal(list)  # the user moved a column: every column id, left to right
     slow_mode_changed = Signal(int, int)
     width_changed = Signal(int, int)
     command = Signal(str)
@@ -219,12 +234,24 @@ class Deck(QScrollArea):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(0)
         self._step_timer.timeout.connect(self._step)
+        self._avatar_timer = QTimer(self)
+        self._avatar_timer.setSingleShot(True)
+        self._avatar_timer.setInterval(30)
+        self._avatar_timer.timeout.connect(self._repaint_lists)
 
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip = QWidget()
         self.strip.setObjectName("deckStrip")
+        # A column dragged by its header is dropped on the strip (the lists do not
+        # take drops, so the drag falls through to here).
+        self.strip.setAcceptDrops(True)
+        self.strip.installEventFilter(self)
+        self.drop_marker = QWidget(self.strip)
+        self.drop_marker.setObjectName("columnDropMarker")
+        self.drop_marker.setFixedWidth(3)
+        self.drop_marker.hide()
         self.row = QHBoxLayout(self.strip)
         self.row.setContentsMargins(8, 8, 8, 8)
         self.row.setSpacing(2)
@@ -244,7 +271,12 @@ class Deck(QScrollArea):
         self.session_id = session_id
         self.set_columns(specs)
         for column_id, widget in self.columns.items():
-            widget.restore_position(self._positions.get((session_id, column_id)))
+            # This run's last place, else the place saved when the window last closed.
+            key = (session_id, column_id)
+            if key in self._positions:
+                widget.restore_position(self._positions[key])
+            else:
+                widget.restore_position(widget.spec.options.get(READ_POSITION))
         if self.columns and self.current_id is None:
             self.current_id = next(iter(self.columns))
 
@@ -261,10 +293,13 @@ class Deck(QScrollArea):
     def remember_positions(self) -> None:
         if self.session_id is None:
             return
-        for column_id, widget in self.columns.items():
-            top = widget.top_post_id()
-            if top is not None:
-                self._positions[(self.session_id, column_id)] = top
+        for column_id, position in self.read_positions().items():
+            self._positions[(self.session_id, column_id)] = position
+
+    def read_positions(self) -> dict[int, int | None]:
+        """Each column's read position: the post at the top of what it shows, or None
+        when it is read at the top (it opens on the newest posts then)."""
+        return {column_id: widget.read_position() for column_id, widget in self.columns.items()}
 
     def set_columns(self, specs: list[ColumnSpec]) -> None:
         """Make the deck show ``specs`` (saved columns), keeping temporary ones first."""
@@ -275,13 +310,17 @@ class Deck(QScrollArea):
             widget = self.columns.get(spec.id)
             if widget is None:
                 self.add_column(spec)
-            elif (widget.spec.filter, widget.spec.name, widget.spec.width) != (
-                spec.filter,
-                spec.name,
-                spec.width,
-            ):
+            elif (
+                widget.spec.filter,
+                widget.spec.name,
+                widget.spec.width,
+                widget.spec.options,
+            ) != (spec.filter, spec.name, spec.width, spec.options):
                 self.update_column(spec)
-        order = [c for c in self.columns if c < 0] + [s.id for s in specs]
+        # Saved columns in their saved order; temporary ones keep their slots.
+        saved = iter([s.id for s in specs])
+        order = [c if c < 0 else next(saved, None) for c in self.columns]
+        order = [c for c in order if c is not None] + list(saved)
         self._reorder(order)
 
     def add_column(self, spec: ColumnSpec, *, index: int | None = None) -> ColumnWidget:
@@ -296,6 +335,7 @@ class Deck(QScrollArea):
         widget.duplicate_requested.connect(self.duplicate_requested)
         widget.remove_requested.connect(self.remove_requested)
         widget.slow_mode_changed.connect(self.slow_mode_changed)
+        widget.move_requested.connect(self.move_column)
         widget.command.connect(self.command)
         widget.focused.connect(self.on_column_focused)
         grip = ResizeGrip(widget, parent=self.strip)
@@ -348,6 +388,79 @@ class Deck(QScrollArea):
             self.row.insertWidget(i * 2, self.columns[column_id])
             self.row.insertWidget(i * 2 + 1, self._grips[column_id])
         self.columns = {c: self.columns[c] for c in order}
+
+    # ------------------------------------------------------------ moving columns
+    def move_column(self, column_id: int, delta: int) -> None:
+        """Move a column ``delta`` places (Move left / Move right) and say so."""
+        order = list(self.columns)
+        if column_id not in order:
+            return
+        at = order.index(column_id)
+        target = max(0, min(len(order) - 1, at + delta))
+        if target == at:
+            return
+        order.insert(target, order.pop(at))
+        self._move_to(order, column_id)
+
+    def _move_to(self, order: list[int], column_id: int) -> None:
+        self._reorder(order)
+        self.ensureWidgetVisible(self.columns[column_id], 40, 0)
+        self.order_changed.emit(list(self.columns))
+
+    def drop_index(self, column_id: int, x: int) -> int:
+        """Where a column dropped at ``x`` (strip coordinates) goes, among the others."""
+        others = [c for c in self.columns if c != column_id]
+        return sum(1 for c in others if self.columns[c].geometry().center().x() < x)
+
+    def drop_column(self, mime: QMimeData, x: int) -> bool:
+        """The drop of a column header at ``x`` (strip coordinates): move it there."""
+        self.drop_marker.hide()
+        column_id = column_from_mime(mime)
+        if column_id is None or column_id not in self.columns:
+            return False
+        order = [c for c in self.columns if c != column_id]
+        order.insert(self.drop_index(column_id, x), column_id)
+        if order != list(self.columns):
+            self._move_to(order, column_id)
+        return True
+
+    def _show_drop_marker(self, column_id: int, x: int) -> None:
+        others = [self.columns[c] for c in self.columns if c != column_id]
+        at = self.drop_index(column_id, x)
+        if not others:
+            return
+        left = (
+            others[at].geometry().left() - 4
+            if at < len(others)
+            else others[-1].geometry().right() + 4
+        )
+        first = others[0].geometry()
+        self.drop_marker.setGeometry(left, first.top(), 3, first.height())
+        self.drop_marker.setStyleSheet(f"background: {self.theme.accent};")
+        self.drop_marker.raise_()
+        self.drop_marker.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.strip:
+            kind = event.type()
+            if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+                column_id = column_from_mime(event.mimeData())
+                if column_id in self.columns:
+                    event.setDropAction(Qt.DropAction.MoveAction)
+                    event.accept()
+                    self._show_drop_marker(column_id, event.position().toPoint().x())
+                else:
+                    event.ignore()
+                return True
+            if kind == QEvent.Type.DragLeave:
+                self.drop_marker.hide()
+                return True
+            if kind == QEvent.Type.Drop:
+                if self.drop_column(event.mimeData(), event.position().toPoint().x()):
+                    event.setDropAction(Qt.DropAction.MoveAction)
+                    event.accept()
+                return True
+        return super().eventFilter(watched, event)
 
     def _compile(self, spec: ColumnSpec) -> tuple[str, list, str]:
         try:
@@ -590,6 +703,26 @@ class Deck(QScrollArea):
         self.delegate.set_theme(theme)
         for widget in self.columns.values():
             widget.apply_theme(theme)
+
+    def set_avatars(self, loader) -> None:
+        """Paint authors' pictures from ``loader`` (an AvatarLoader; None: initials)."""
+        old = self.delegate.avatars
+        if old is not None:
+            old.loaded.disconnect(self._on_avatar_loaded)
+        self.delegate.avatars = loader
+        if loader is not None:
+            loader.loaded.connect(self._on_avatar_loaded)
+        self._repaint_lists()
+
+    def _on_avatar_loaded(self, _url: str) -> None:
+        # Pictures come in bursts (a screenful of authors): one repaint for a burst.
+        # Row heights do not change, so nothing is measured again.
+        if not self._avatar_timer.isActive():
+            self._avatar_timer.start()
+
+    def _repaint_lists(self) -> None:
+        for widget in self.columns.values():
+            widget.view.viewport().update()
 
     def set_absolute_times(self, absolute: bool) -> None:
         self.delegate.absolute_times = absolute

@@ -52,10 +52,11 @@ from desktop.store.ingest import IngestResult
 from desktop.store.writer import StoreWriter
 from desktop.ui import theme as themes
 from desktop.ui.action_bridge import KIND_WORDS, ActionBridge, PendingActionsView
+from desktop.ui.avatars import AvatarLoader
 from desktop.ui.bridge import ColumnsChanged, PostsChanged, SourceRunner, StoreBridge
 from desktop.ui.column_widget import ColumnSpec, deck_command
 from desktop.ui.compose_box import ComposeBox
-from desktop.ui.deck import Deck
+from desktop.ui.deck import READ_POSITION, Deck
 from desktop.ui.filter_editor import FilterEditor
 from desktop.ui.first_run import FirstRunPanel
 from desktop.ui.post_delegate import safe_url
@@ -187,6 +188,7 @@ def status_text(name: str, status: SourceStatus) -> str:
 
 class MainWindow(QMainWindow):
     retweet_requested = Signal(int)
+    like_requested = Signal(int)
     collect_requested = Signal(int)
     reply_requested = Signal(int)
     answer_requested = Signal(int)
@@ -204,13 +206,16 @@ class MainWindow(QMainWindow):
         credentials=None,
         source_factory: SourceFactory | None = None,
         clock: Callable[[], datetime] | None = None,
+        avatars: bool | None = False,
     ) -> None:
         """``sources``: where actions on a network's posts go (a callable or a mapping
         network -> Source); by default the sources of the configured accounts.
         ``accounts`` / ``credentials``: an AccountStore / CredentialStore (default:
         the user's, opened when first needed). ``source_factory``: builds the live
         sources a session records (default: the registry's adapters with the
-        configured accounts). ``clock``: "now" (aware UTC) for recording schedules."""
+        configured accounts). ``clock``: "now" (aware UTC) for recording schedules.
+        ``avatars``: load authors' pictures (cached on disk); None follows the
+        ``avatar_cache`` setting. Off by default: tests never reach for the network."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("JamDeck")
@@ -367,14 +372,17 @@ class MainWindow(QMainWindow):
         self.deck.remove_requested.connect(self.on_remove_column)
         self.deck.slow_mode_changed.connect(self.on_slow_mode_changed)
         self.deck.width_changed.connect(self.on_width_changed)
+        self.deck.order_changed.connect(self.on_columns_reordered)
         self.deck.command.connect(self.on_command)
         self.deck.flushed.connect(self.on_flushed)
         delegate = self.deck.delegate
         delegate.retweet_requested.connect(self.retweet_requested)
+        delegate.like_requested.connect(self.like_requested)
         delegate.collect_requested.connect(self.collect_requested)
         delegate.reply_requested.connect(self.reply_requested)
         delegate.open_requested.connect(self.on_open_requested)
         self.retweet_requested.connect(self.on_retweet_requested)
+        self.like_requested.connect(self.on_like_requested)
         self.collect_requested.connect(self.on_collect_requested)
         self.reply_requested.connect(self.on_answer_requested)
         self.answer_requested.connect(self.on_answer_requested)
@@ -457,10 +465,28 @@ class MainWindow(QMainWindow):
         self._rate_timer.timeout.connect(self._update_rate)
         self._rate_timer.start()
 
+        self.avatar_loader: AvatarLoader | None = None
+        if avatars is None:
+            from desktop.core.settings import Settings
+
+            avatars = bool(Settings.load().get("avatar_cache"))
+        self.set_avatars_enabled(avatars)
+
         self.keys_overlay = KeysOverlay(root)
         self.apply_theme(theme)
         self.refresh_sessions()
         self._update_pending()
+
+    # ------------------------------------------------------------ avatars
+    def set_avatars_enabled(self, enabled: bool) -> None:
+        """Authors' pictures (downloaded in the background, kept on disk), or initials."""
+        if enabled and self.avatar_loader is None:
+            self.avatar_loader = AvatarLoader(parent=self)
+            self.deck.set_avatars(self.avatar_loader)
+        elif not enabled and self.avatar_loader is not None:
+            self.deck.set_avatars(None)
+            self.avatar_loader.close()
+            self.avatar_loader = None
 
     # ------------------------------------------------------------ theme
     def apply_theme(self, theme: themes.Theme) -> None:
@@ -509,6 +535,8 @@ class MainWindow(QMainWindow):
 
     def open_session(self, name_or_id: str | int) -> Session:
         session = library.get_session(self.conn, name_or_id)
+        if self.session is not None:
+            self._save_read_positions()
         if self.compose is not None and self.session is not None:
             self.compose.flush_draft()
         self.replay_bar.replay.stop()
@@ -892,13 +920,58 @@ class MainWindow(QMainWindow):
 
     def on_slow_mode_changed(self, column_id: int, rate: int) -> None:
         widget = self.deck.columns.get(column_id)
-        if widget is None or widget.spec.temporary:
+        if widget is None or widget.spec.temporary or self.session is None:
             return
-        options = {**widget.spec.options, "slow_mode": rate}
         self.writer.submit(
-            lambda ctx: saved_columns.update_column(ctx.conn, column_id, options=options),
+            functools.partial(
+                MainWindow._merge_options,
+                session_id=self.session.id,
+                changes={column_id: {"slow_mode": rate}},
+            ),
             notify=False,
         )
+
+    @staticmethod
+    def _merge_options(ctx, *, session_id: int, changes: dict[int, dict]) -> None:
+        """Merge ``changes`` (column id -> options) into the saved options, read in the
+        writer's transaction (the deck's copy may be older than what is saved)."""
+        for column in saved_columns.list_columns(ctx.conn, session_id):
+            if column.id in changes:
+                options = {**column.options, **changes[column.id]}
+                saved_columns.update_column(ctx.conn, column.id, options=options)
+
+    def _save_read_positions(self) -> None:
+        """Each saved column's read position into its options (opened there next time)."""
+        if self.session is None:
+            return
+        changes = {
+            column_id: {READ_POSITION: position}
+            for column_id, position in self.deck.read_positions().items()
+            if column_id >= 0
+        }
+        if changes:
+            self.writer.submit(
+                functools.partial(
+                    MainWindow._merge_options, session_id=self.session.id, changes=changes
+                ),
+                notify=False,
+            )
+
+    def on_columns_reordered(self, order: list) -> None:
+        """The user moved a column (drag or Move left/right): save the order."""
+        if self.session is None or self._closed:
+            return
+        ids = [c for c in order if c >= 0]  # temporary (search) columns are not saved
+        self.writer.submit(
+            functools.partial(MainWindow._save_order, session_id=self.session.id, ids=ids)
+        )
+
+    @staticmethod
+    def _save_order(ctx, *, session_id: int, ids: list[int]) -> ColumnsChanged:
+        saved_columns.reorder_columns(ctx.conn, session_id, ids)
+        # Reported: a columns change committed before this one, but delivered after the
+        # deck moved, brings the deck back to the saved order.
+        return ColumnsChanged(session_id)
 
     def on_width_changed(self, column_id: int, width: int) -> None:
         if column_id >= 0:
@@ -990,6 +1063,8 @@ class MainWindow(QMainWindow):
             return
         elif command == "retweet":
             self.retweet_requested.emit(post_id)
+        elif command == "like":
+            self.like_requested.emit(post_id)
         elif command == "collect":
             self.collect_requested.emit(post_id)
         elif command == "answer":
@@ -1030,6 +1105,12 @@ class MainWindow(QMainWindow):
         view = self.post_view(post_id)
         if view is not None:
             self.actions.toggle_retweet(view)
+
+    def on_like_requested(self, post_id: int) -> None:
+        """One click on the heart or ``f``: like, or undo the like the post shows."""
+        view = self.post_view(post_id)
+        if view is not None:
+            self.actions.toggle_like(view)
 
     def on_collect_requested(self, post_id: int) -> None:
         """One click or ``c``: into the quote list, or out again."""
@@ -1275,6 +1356,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def on_settings_saved(self, settings, names: list) -> None:
+        if "avatar_cache" in names:
+            self.set_avatars_enabled(bool(settings.get("avatar_cache")))
         if "theme" in names:
             theme = themes.resolve(settings.get("theme"))
             app = QApplication.instance()
@@ -1299,12 +1382,15 @@ class MainWindow(QMainWindow):
             self.compose.flush_draft()
         if self.quote_panel is not None:
             self.quote_panel.on_note_edited()
+        self._save_read_positions()
         self.stop_sources()
         self.replay_bar.replay.timer.stop()
         self.live_status.stop()
         # The sources' last batches land before the writer closes (bounded wait).
         self.recording.shutdown(timeout=5.0)
         self.actions.close()  # queued actions stay in the cache for next time
+        if self.avatar_loader is not None:
+            self.avatar_loader.close()  # downloads under way end within their timeout
         if self._own_sources is not None:
             self._own_sources.close()
         self.writer.close()

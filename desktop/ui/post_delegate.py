@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.views import PostView
 from desktop.ui import theme as themes
+from desktop.ui.avatars import AvatarLoader
 from desktop.ui.column_model import PostIdRole, PostRole
 
 PAD = 10
@@ -45,7 +46,7 @@ CONTEXT_H = 18
 FOOTER_H = 24
 ACTION = 18
 ACTION_GAP = 10
-ACTIONS = ("retweet", "collect", "reply", "open")
+ACTIONS = ("retweet", "like", "collect", "reply", "open")
 
 # Painted rows are kept up to this many logical pixels (10 MB at 1x: about 70 rows
 # of 330 x 110, twice what a 1400 px wide deck shows); laid-out texts and heights by count.
@@ -181,6 +182,7 @@ def clock_time(created: float) -> str:
 
 class PostDelegate(QStyledItemDelegate):
     retweet_requested = Signal(int)
+    like_requested = Signal(int)
     collect_requested = Signal(int)
     reply_requested = Signal(int)
     open_requested = Signal(str)
@@ -204,6 +206,8 @@ class PostDelegate(QStyledItemDelegate):
         self._layouts: OrderedDict[tuple[int, int, int], tuple[QTextLayout, float, list]] = (
             OrderedDict()
         )
+        # Pictures of the authors (None: initials only). Set by the deck's owner.
+        self.avatars: AvatarLoader | None = None
         self._font_sets: dict[str, tuple[QFont, QFont, QFont, QFont, int]] = {}
         self._span_formats: dict[str, QTextCharFormat] = {}  # per span kind, theme colours
 
@@ -405,6 +409,9 @@ class PostDelegate(QStyledItemDelegate):
         if view is None or rect.isEmpty():
             self._paint_row(painter, option, view)
             return
+        # The picture if it is in memory (else it is asked for, and the row painted
+        # with initials now and again when it comes: a row never waits for it).
+        avatar = self.avatar_for(view)
         state = option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_MouseOver)
         ratio = painter.device().devicePixelRatioF()
         key = (
@@ -418,6 +425,8 @@ class PostDelegate(QStyledItemDelegate):
             view.question_source,
             view.collected,
             view.retweeted_by_me,
+            view.liked_by_me,
+            avatar is not None,
             ratio,
         )
         pixmap = self._pixmaps.get(key)
@@ -428,7 +437,7 @@ class PostDelegate(QStyledItemDelegate):
             local.rect = QRect(0, 0, rect.width(), rect.height())
             inner = QPainter(pixmap)
             inner.setFont(painter.font())
-            self._paint_row(inner, local, view)
+            self._paint_row(inner, local, view, avatar)
             inner.end()
             self._pixmaps[key] = pixmap
             self._pixmap_area += rect.width() * rect.height()
@@ -449,8 +458,17 @@ class PostDelegate(QStyledItemDelegate):
             else relative_time(view.created_at, self._now())
         )
 
+    def avatar_for(self, view: PostView) -> QPixmap | None:
+        if self.avatars is None or not view.avatar_url:
+            return None
+        return self.avatars.pixmap(view.avatar_url)
+
     def _paint_row(
-        self, painter: QPainter, option: QStyleOptionViewItem, view: PostView | None
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        view: PostView | None,
+        avatar: QPixmap | None = None,
     ) -> None:
         rect = option.rect
         t = self.theme
@@ -497,14 +515,18 @@ class PostDelegate(QStyledItemDelegate):
             )
             y += CONTEXT_H
 
-        # Avatar: a coloured circle with initials (no network needed).
-        avatar = QRect(rect.left() + PAD, y, AVATAR, AVATAR)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(avatar_color(view.shown_handle))
-        painter.drawEllipse(avatar)
-        painter.setPen(QColor("#ffffff"))
-        painter.setFont(bold)
-        painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initials(view))
+        # Avatar: the picture when it is here, else a coloured circle with initials.
+        circle = QRect(rect.left() + PAD, y, AVATAR, AVATAR)
+        if avatar is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawPixmap(circle, avatar)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(avatar_color(view.shown_handle))
+            painter.drawEllipse(circle)
+            painter.setPen(QColor("#ffffff"))
+            painter.setFont(bold)
+            painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(view))
 
         # Header: name, @handle, HOST, network mark ........ time
         fm_bold = QFontMetrics(bold)
@@ -606,12 +628,13 @@ class PostDelegate(QStyledItemDelegate):
         actions = self.action_rects(rect)
         if hovered:
             for name, r in actions.items():
-                color = (
-                    t.accent
-                    if (name == "retweet" and view.retweeted_by_me)
-                    or (name == "collect" and view.collected)
-                    else t.muted
-                )
+                color = t.muted
+                if (name == "retweet" and view.retweeted_by_me) or (
+                    name == "collect" and view.collected
+                ):
+                    color = t.accent
+                elif name == "like" and view.liked_by_me:
+                    color = t.error  # a red heart, as every network shows a like
                 painter.drawPixmap(
                     r.topLeft(),
                     themes.tinted_pixmap(name, color, ACTION, painter.device().devicePixelRatioF()),
@@ -625,6 +648,8 @@ class PostDelegate(QStyledItemDelegate):
                 metrics.append(f"⟲ {view.retweets}")
             if view.likes:
                 metrics.append(f"♥ {view.likes}")
+            if view.liked_by_me:
+                metrics.append("♥ liked")
             if view.collected:
                 metrics.append("★ collected")
             text = "   ".join(metrics)
@@ -660,6 +685,8 @@ class PostDelegate(QStyledItemDelegate):
     def trigger(self, action: str, view: PostView) -> None:
         if action == "retweet":
             self.retweet_requested.emit(view.rowid)
+        elif action == "like":
+            self.like_requested.emit(view.rowid)
         elif action == "collect":
             self.collect_requested.emit(view.rowid)
         elif action == "reply":

@@ -22,6 +22,7 @@ KEYS_HELP = [
     ("j / k", "next / previous post"),
     ("h / l", "previous / next column"),
     ("r", "retweet the selected post"),
+    ("f", "like it (again: undo the like)"),
     ("c", "collect it for the quote list"),
     ("a", "answer (reply with the jam's label)"),
     ("o", "open it in the browser"),
