@@ -13,6 +13,7 @@ from tests.fakes.fixtures import require_fixtures
 # Qt must run offscreen everywhere (CI has no display); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return require_fixtures()

@@ -33,8 +33,15 @@ def load_preset(name: str = "jam", *, directory: Path | None = None) -> dict:
 
 def list_columns(conn: sqlite3.Connection, session_id: int) -> list[Column]:
     return [
-        Column(id=r[0], session_id=session_id, name=r[1], filter=r[2], options=json.loads(r[3]),
-               position=r[4], width=r[5])
+        Column(
+            id=r[0],
+            session_id=session_id,
+            name=r[1],
+            filter=r[2],
+            options=json.loads(r[3]),
+            position=r[4],
+            width=r[5],
+        )
         for r in conn.execute(
             "SELECT id, name, filter, options, position, width FROM columns "
             "WHERE session_id = ? ORDER BY position, id",
@@ -91,14 +98,18 @@ def reorder_columns(conn: sqlite3.Connection, session_id: int, column_ids: list[
         )
 
 
-def apply_preset(conn: sqlite3.Connection, session_id: int, preset: dict | None = None) -> list[Column]:
+def apply_preset(
+    conn: sqlite3.Connection, session_id: int, preset: dict | None = None
+) -> list[Column]:
     """Give a session the preset's columns (only if it has none yet), plus one
     per question already known."""
     if conn.execute("SELECT 1 FROM columns WHERE session_id = ?", (session_id,)).fetchone():
         return list_columns(conn, session_id)
     preset = preset or load_preset("jam")
     for spec in preset["columns"]:
-        add_column(conn, session_id, spec["name"], spec.get("filter", ""), options=spec.get("options"))
+        add_column(
+            conn, session_id, spec["name"], spec.get("filter", ""), options=spec.get("options")
+        )
     if preset.get("per_question"):
         options = {"per_question": preset["per_question"]}
         for (number,) in conn.execute(
@@ -113,7 +124,8 @@ def _remember_template(conn: sqlite3.Connection, session_id: int, options: dict)
     # The per-question template lives on the "All" column's options (the first one),
     # so a session keeps growing question columns after a restart.
     first = conn.execute(
-        "SELECT id, options FROM columns WHERE session_id = ? ORDER BY position LIMIT 1", (session_id,)
+        "SELECT id, options FROM columns WHERE session_id = ? ORDER BY position LIMIT 1",
+        (session_id,),
     ).fetchone()
     if first:
         merged = {**json.loads(first[1]), **options}

@@ -151,12 +151,16 @@ class FilterEditor(QDialog):
             return
         try:
             where, params = filters.compile_sql(self.filter_edit.text())
-            self.match_count = library.count_matching(self._conn, self._session_id, where, params, limit=10_000)
+            self.match_count = library.count_matching(
+                self._conn, self._session_id, where, params, limit=10_000
+            )
         except (filters.FilterError, sqlite3.Error) as exc:
             self.count_label.setText(f"cannot count: {exc}")
             return
         n = self.match_count
-        self.count_label.setText(f"{n:,}{'+' if n >= 10_000 else ''} cached post{'s' if n != 1 else ''} match")
+        self.count_label.setText(
+            f"{n:,}{'+' if n >= 10_000 else ''} cached post{'s' if n != 1 else ''} match"
+        )
 
     def _update_ok(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

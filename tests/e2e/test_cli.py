@@ -20,7 +20,11 @@ def jamdeck(*args, data_dir: Path, check=True, **kw) -> subprocess.CompletedProc
     env = dict(os.environ, JAMDECK_DATA_DIR=str(data_dir))
     proc = subprocess.run(
         [sys.executable, "-m", "desktop", *map(str, args)],
-        capture_output=True, text=True, env=env, timeout=120, **kw,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        **kw,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
@@ -58,9 +62,24 @@ def test_a_malformed_line_is_skipped_reported_and_the_rest_lands(fixtures_dir, t
 def test_export_jsonl_and_csv_carry_the_documented_fields(fixtures_dir, tmp_path):
     path = fixtures_dir / "x" / "twarc2" / "brexit.jsonl"
     jamdeck("import", path, "--session", "brexit", data_dir=tmp_path)
-    rows = [json.loads(line) for line in jamdeck("export", "brexit", "--format", "jsonl", data_dir=tmp_path).stdout.splitlines()]
+    rows = [
+        json.loads(line)
+        for line in jamdeck(
+            "export", "brexit", "--format", "jsonl", data_dir=tmp_path
+        ).stdout.splitlines()
+    ]
     assert len(rows) == 100
-    for key in ("id", "network", "author", "text", "created_at", "kind", "url", "question", "question_source"):
+    for key in (
+        "id",
+        "network",
+        "author",
+        "text",
+        "created_at",
+        "kind",
+        "url",
+        "question",
+        "question_source",
+    ):
         assert key in rows[0]
     assert all(isinstance(r["id"], str) and r["created_at"].endswith("Z") for r in rows)
     kinds = {r["kind"] for r in rows}
@@ -83,7 +102,9 @@ def test_a_newer_library_is_refused_with_a_message(tmp_path):
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     proc = jamdeck("sessions", data_dir=tmp_path, check=False)
-    assert proc.returncode != 0 and "newer JamDeck" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.returncode != 0 and "newer JamDeck" in proc.stderr and "Traceback" not in proc.stderr
+    )
 
 
 @pytest.mark.slow
@@ -92,9 +113,21 @@ def test_sigkill_mid_import_loses_at_most_the_batch_in_flight(tmp_path):
     data = tmp_path / "data"
     env = dict(os.environ, JAMDECK_DATA_DIR=str(data))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "record", "--source", f"replay:{archive}",
-         "--session", "big", "--hashtag", "benchjam"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            "record",
+            "--source",
+            f"replay:{archive}",
+            "--session",
+            "big",
+            "--hashtag",
+            "benchjam",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     db = data / "library.db"
     deadline = time.monotonic() + 60
@@ -134,13 +167,32 @@ def test_record_from_x_with_a_rejected_token_exits_quickly_with_a_clear_message(
     from tests.fakes.fake_x_api import FakeXApi
 
     with FakeXApi(bearer_token="the-right-token") as api:
-        env = dict(os.environ, JAMDECK_DATA_DIR=str(tmp_path), JAMDECK_X_API_BASE=api.base_url,
-                   JAMDECK_X_BEARER_TOKEN="a-wrong-token")
+        env = dict(
+            os.environ,
+            JAMDECK_DATA_DIR=str(tmp_path),
+            JAMDECK_X_API_BASE=api.base_url,
+            JAMDECK_X_BEARER_TOKEN="a-wrong-token",
+        )
         started = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-m", "desktop", "record", "--source", "x", "--session", "s",
-             "--hashtag", "jam", "--duration", "60"],
-            capture_output=True, text=True, env=env, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "desktop",
+                "record",
+                "--source",
+                "x",
+                "--session",
+                "s",
+                "--hashtag",
+                "jam",
+                "--duration",
+                "60",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         elapsed = time.monotonic() - started
     assert proc.returncode == 3, proc.stderr
@@ -151,7 +203,17 @@ def test_record_from_x_with_a_rejected_token_exits_quickly_with_a_clear_message(
 
 
 def test_record_from_x_without_any_token_says_how_to_give_one(tmp_path):
-    proc = jamdeck("record", "--source", "x", "--session", "s", "--hashtag", "jam", data_dir=tmp_path, check=False)
+    proc = jamdeck(
+        "record",
+        "--source",
+        "x",
+        "--session",
+        "s",
+        "--hashtag",
+        "jam",
+        data_dir=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 3
     assert "JAMDECK_X_BEARER_TOKEN" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -160,9 +222,23 @@ def _record(args, env_extra, tmp_path):
     env = dict(os.environ, JAMDECK_DATA_DIR=str(tmp_path), **env_extra)
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "desktop", "record", *args, "--session", "s", "--hashtag", "jam",
-         "--duration", "60"],
-        capture_output=True, text=True, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            "record",
+            *args,
+            "--session",
+            "s",
+            "--hashtag",
+            "jam",
+            "--duration",
+            "60",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     return proc, time.monotonic() - started
 
@@ -171,8 +247,11 @@ def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_pa
     from tests.fakes.fake_mastodon import FakeMastodon
 
     with FakeMastodon(token="good-token") as server:
-        proc, elapsed = _record(["--source", "mastodon", "--instance", server.url],
-                                {"JAMDECK_MASTODON_TOKEN": "stale-token"}, tmp_path)
+        proc, elapsed = _record(
+            ["--source", "mastodon", "--instance", server.url],
+            {"JAMDECK_MASTODON_TOKEN": "stale-token"},
+            tmp_path,
+        )
     assert proc.returncode == 3, proc.stderr
     assert "rejected the access token" in proc.stderr and "Traceback" not in proc.stderr
     assert "stale-token" not in proc.stderr
@@ -183,9 +262,11 @@ def test_record_from_bluesky_with_a_wrong_app_password_exits_with_the_reason(tmp
     from tests.fakes.fake_bluesky import FakeBluesky
 
     with FakeBluesky(handle="jammer.test", password="right-pass") as server:
-        proc, elapsed = _record(["--source", "bluesky", "--service", server.url],
-                                {"JAMDECK_BLUESKY_HANDLE": "jammer.test",
-                                 "JAMDECK_BLUESKY_APP_PASSWORD": "wrong-pass"}, tmp_path)
+        proc, elapsed = _record(
+            ["--source", "bluesky", "--service", server.url],
+            {"JAMDECK_BLUESKY_HANDLE": "jammer.test", "JAMDECK_BLUESKY_APP_PASSWORD": "wrong-pass"},
+            tmp_path,
+        )
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr and "wrong-pass" not in proc.stderr
     assert elapsed < 15

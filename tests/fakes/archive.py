@@ -20,14 +20,23 @@ WORDS = (
 
 
 def stream_lines(
-    n: int, *, seed: int = 1, hashtag: str = "benchjam", start: datetime | None = None, rate: float = 10.0
+    n: int,
+    *,
+    seed: int = 1,
+    hashtag: str = "benchjam",
+    start: datetime | None = None,
+    rate: float = 10.0,
 ) -> Iterator[str]:
     """``n`` JSON lines, one tweet each, ``rate`` posts per second of jam time."""
     rng = random.Random(seed)
     start = start or datetime(2026, 3, 1, 17, 0, tzinfo=UTC)
     users = [
-        {"id": str(10_000 + i), "username": f"user{i}", "name": f"User {i}",
-         "profile_image_url": f"https://pbs.example/u{i}.jpg"}
+        {
+            "id": str(10_000 + i),
+            "username": f"user{i}",
+            "name": f"User {i}",
+            "profile_image_url": f"https://pbs.example/u{i}.jpg",
+        }
         for i in range(500)
     ]
     for i in range(n):
@@ -46,13 +55,24 @@ def stream_lines(
             "lang": "en",
             "conversation_id": str(1_800_000_000_000_000_000 + i),
             "edit_history_tweet_ids": [str(1_800_000_000_000_000_000 + i)],
-            "entities": {"hashtags": [{"start": tag_start, "end": tag_start + len(hashtag) + 1, "tag": hashtag}]},
-            "public_metrics": {"retweet_count": rng.randrange(5), "reply_count": rng.randrange(3),
-                               "like_count": rng.randrange(10), "quote_count": 0},
+            "entities": {
+                "hashtags": [
+                    {"start": tag_start, "end": tag_start + len(hashtag) + 1, "tag": hashtag}
+                ]
+            },
+            "public_metrics": {
+                "retweet_count": rng.randrange(5),
+                "reply_count": rng.randrange(3),
+                "like_count": rng.randrange(10),
+                "quote_count": 0,
+            },
         }
         yield json.dumps(
-            {"data": tweet, "includes": {"users": [user]},
-             "matching_rules": [{"id": "1", "tag": f"#{hashtag}"}]},
+            {
+                "data": tweet,
+                "includes": {"users": [user]},
+                "matching_rules": [{"id": "1", "tag": f"#{hashtag}"}],
+            },
             separators=(",", ":"),
         )
 

@@ -71,7 +71,8 @@ def test_q_n_returns_exactly_the_posts_meant_for_question_n(demo, number):
     assert {r[0] for r in rows} == intents[number]
     # The live predicate (what a column shows while the jam runs) agrees with the SQL.
     live_ids = {
-        r[0] for r in conn.execute(
+        r[0]
+        for r in conn.execute(
             f"SELECT post_id FROM posts WHERE id IN ({','.join('?' * len(live[number]))})",
             live[number],
         )

@@ -53,10 +53,15 @@ def test_receiving_a_post_again_updates_it_and_never_duplicates(writer, tmp_path
     assert len(first.added) == 1 and second.added == [] and len(second.updated) == 1
     conn = sqlite3.connect(tmp_path / "library.db")
     assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
-    assert conn.execute("SELECT likes, text FROM posts").fetchone() == (42, "A1: community first, edited")
+    assert conn.execute("SELECT likes, text FROM posts").fetchone() == (
+        42,
+        "A1: community first, edited",
+    )
     assert conn.execute("SELECT count(*) FROM session_posts").fetchone()[0] == 1
     # The full-text index follows the edit.
-    hits = conn.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : \"edited\"'").fetchall()
+    hits = conn.execute(
+        "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : \"edited\"'"
+    ).fetchall()
     assert len(hits) == 1
 
 
@@ -73,11 +78,17 @@ def test_host_questions_answers_and_retweets_get_their_question(writer, tmp_path
     sid = new_session(writer)
     q1 = make_post(1, "Q1: What is a jam? #socbizchat", handle="Host")
     a1 = make_post(2, "A1: a chat on a hashtag #socbizchat", handle="ann")
-    reply = make_post(3, "a chat with friends", handle="bo", reply_to_id=q1.id, reply_to_handle="host")
+    reply = make_post(
+        3, "a chat with friends", handle="bo", reply_to_id=q1.id, reply_to_handle="host"
+    )
     late = make_post(4, "just arrived, hi all", handle="cy")
-    rt = make_post(5, "A1: a chat on a hashtag", handle="dee", kind=Kind.RETWEET, retweeted_id=a1.id)
+    rt = make_post(
+        5, "A1: a chat on a hashtag", handle="dee", kind=Kind.RETWEET, retweeted_id=a1.id
+    )
     result = writer.ingest(sid, Parsed(posts=[q1, a1, reply, late, rt], referenced=[a1])).result()
-    facts = {r.rowid: (r.question, r.question_source, r.is_question, r.is_host) for r in result.added}
+    facts = {
+        r.rowid: (r.question, r.question_source, r.is_question, r.is_host) for r in result.added
+    }
     ids = [r.rowid for r in result.added]
     assert [facts[i] for i in ids] == [
         (1, "label", True, True),
