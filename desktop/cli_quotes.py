@@ -101,8 +101,13 @@ def list_command(session_name: str, as_json: bool, data_dir: Path | None) -> Non
                 click.echo(f"     note: {item.note}")
             click.echo(f"     {item.url}")
     click.echo(
-        f"{len(quote_list)} quotes in {sum(1 for s in quote_list.sections if s.items)} sections."
+        f"{_plural(len(quote_list), 'quote')} in "
+        f"{_plural(sum(1 for s in quote_list.sections if s.items), 'section')}."
     )
 
 
 __all__ = ["quotes"]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

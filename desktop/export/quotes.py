@@ -156,9 +156,20 @@ def strip_answer_label(text: str) -> str:
     return text
 
 
+# X appends a t.co link to a post's own photo or video; in a write-up it is noise
+# (the quote links to the post anyway).
+_OWN_MEDIA = re.compile(
+    r"^https?://(?:www\.)?(?:twitter|x)\.com/[^/]+/status/\d+/(?:photo|video)/\d+$"
+)
+
+
 def expand_links(text: str, links: tuple[tuple[str, str], ...]) -> str:
-    """Short links (t.co) replaced by where they lead, when that is http(s)."""
+    """Short links (t.co) replaced by where they lead, when that is http(s); links
+    to the post's own media dropped."""
     for short, expanded in links:
+        if _OWN_MEDIA.match(expanded or ""):
+            text = re.sub(rf"\s*{re.escape(short)}", "", text)
+            continue
         target = safe_url(expanded)
         if target and short != expanded:
             text = text.replace(short, target)
