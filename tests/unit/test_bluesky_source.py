@@ -27,32 +27,12 @@ from desktop.sources.bluesky import (
     session_key,
 )
 from tests.fakes.fake_bluesky import FakeBluesky, post_view, retag_fixture_post
+from tests.fakes.sink import CollectingSink as RecordingSink
 
 preload_sdk()  # here, so the timing tests measure the source, not atproto's import
 
 START = datetime(2026, 3, 1, 18, 0, 0, tzinfo=UTC)
 TAG = "jam"
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.posts: list[Post] = []
-        self.referenced: list[Post] = []
-        self.statuses = []
-        self.skipped: list[tuple[str, str]] = []
-
-    def on_posts(self, source, parsed) -> None:
-        self.posts.extend(parsed.posts)
-        self.referenced.extend(parsed.referenced)
-
-    def on_status(self, source, status) -> None:
-        self.statuses.append(status)
-
-    def on_skipped(self, source, where, reason) -> None:
-        self.skipped.append((where, reason))
-
-    def states(self) -> list[SourceState]:
-        return [status.state for status in self.statuses]
 
 
 class FakeTime:

@@ -27,45 +27,9 @@ from desktop.sources.mastodon import (
     register_app,
 )
 from tests.fakes.fake_mastodon import FakeMastodon, rate_limit_headers
+from tests.fakes.sink import CollectingSink as Sink
 
 WAIT = 5.0  # seconds a test waits for the source's thread before failing
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.posts = []
-        self.referenced = []
-        self.statuses = []
-        self.skipped = []
-        self._changed = threading.Condition()
-
-    def on_posts(self, source, parsed) -> None:
-        with self._changed:
-            self.posts.extend(parsed.posts)
-            self.referenced.extend(parsed.referenced)
-            self._changed.notify_all()
-
-    def on_status(self, source, status) -> None:
-        with self._changed:
-            self.statuses.append(status)
-            self._changed.notify_all()
-
-    def on_skipped(self, source, where, reason) -> None:
-        with self._changed:
-            self.skipped.append((where, reason))
-            self._changed.notify_all()
-
-    def wait(self, predicate) -> None:
-        with self._changed:
-            assert self._changed.wait_for(lambda: predicate(self), WAIT), (
-                f"timed out; posts={[p.text for p in self.posts]} statuses={self.statuses}"
-            )
-
-    def wait_posts(self, count: int) -> None:
-        self.wait(lambda s: len(s.posts) >= count)
-
-    def states(self) -> list[SourceState]:
-        return [s.state for s in self.statuses]
 
 
 class FakeClock:

@@ -25,6 +25,7 @@ from desktop.sources.base import (
 )
 from desktop.sources.x import XCredentials, XSource, create_source, save_account
 from tests.fakes.fake_x_api import JAM_START, ORIGINAL, FakeXApi, make_tweets, tweet_id
+from tests.fakes.sink import CollectingSink as RecordingSink
 
 BEARER = "test-bearer"
 USER = {
@@ -34,46 +35,6 @@ USER = {
     "access_token_secret": "ats-test",
 }
 WAIT = 10  # seconds: generous upper bound for events on a loaded machine
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.posts = []
-        self.referenced = []
-        self.statuses = []
-        self.skipped = []
-        self._changed = threading.Condition()
-
-    def on_posts(self, source, parsed) -> None:
-        with self._changed:
-            self.posts.extend(parsed.posts)
-            self.referenced.extend(parsed.referenced)
-            self._changed.notify_all()
-
-    def on_status(self, source, status) -> None:
-        with self._changed:
-            self.statuses.append(status)
-            self._changed.notify_all()
-
-    def on_skipped(self, source, where, reason) -> None:
-        with self._changed:
-            self.skipped.append((where, reason))
-            self._changed.notify_all()
-
-    def wait_for(self, predicate, timeout: float = WAIT) -> None:
-        with self._changed:
-            assert self._changed.wait_for(predicate, timeout), (
-                f"timed out; statuses: {self.statuses}"
-            )
-
-    def wait_posts(self, count: int) -> None:
-        self.wait_for(lambda: len(self.posts) >= count)
-
-    def states(self) -> list[SourceState]:
-        return [status.state for status in self.statuses]
-
-    def ids(self) -> list[str]:
-        return [post.id for post in self.posts]
 
 
 class Sleeps(list):
