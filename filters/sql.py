@@ -10,11 +10,10 @@ exactly the posts the Python predicate accepts, so:
 
 - every leaf is 0 or 1, never NULL (a NULL under NOT would drop the row where
   Python keeps it): nullable columns go through IS / IFNULL;
-- text, hashtags and mentions use the FTS5 table ``posts_fts`` whose rows are
-  the very tokens ``filters.text`` gives the predicate; every token is a
-  double-quoted FTS string, so no user text is read as FTS syntax;
-- handle keys are found with ``instr`` in the space-joined key list padded
-  with spaces (exact and wildcard-free, unlike LIKE);
+- text, hashtags, mentions, authors (``from:``) and reply targets (``to:``) use
+  the FTS5 table ``posts_fts`` whose rows are the very tokens and handle keys
+  ``filters.text`` gives the predicate; every token is a double-quoted FTS
+  string, so no user text is read as FTS syntax;
 - the regex pattern is the same string Python compiles (``(?i)`` for ``/i``).
 
 All values are ``?`` parameters. Several text terms under one AND or OR are
@@ -46,7 +45,8 @@ _IS_SQL = {
     "retweeted_by_me": "p.retweeted_by_me <> 0",
 }
 _HAS_SQL = {"media": "p.has_media <> 0", "links": "p.has_links <> 0"}
-_KEYS_COLUMN = {"author": "p.author_keys", "reply_to": "p.reply_to_keys"}
+# from:/to: match a handle key in posts_fts' authors / reply_to columns.
+_KEYS_FTS_COLUMN = {"author": "authors", "reply_to": "reply_to"}
 # Named on ``sp`` (not ``p``) so a filter of words and jam facts needs no posts
 # row at all; ``desktop.store.library`` recognises this exact text (see
 # ``split_fts``) to choose how to page it.
@@ -68,6 +68,8 @@ def _fts(node: ast.Node) -> str | None:
             return f"tags : {_fts_string(key)}"
         case ast.Mention(key=key):
             return f"mentions : {_fts_string(key)}"
+        case ast.Author(field=field, key=key):
+            return f"{_KEYS_FTS_COLUMN[field]} : {_fts_string(key)}"
         case ast.Or(children=children):
             parts = [_fts(c) for c in children]
             if all(p is not None for p in parts):
@@ -123,11 +125,8 @@ class _Compiler:
         match node:
             case ast.MatchAll():
                 return "1"
-            case ast.Text() | ast.Tag() | ast.Mention():
+            case ast.Text() | ast.Tag() | ast.Mention() | ast.Author():
                 return self.match(_fts(node) or "")
-            case ast.Author(field=field, key=key):
-                column = _KEYS_COLUMN[field]
-                return f"instr(' ' || IFNULL({column}, '') || ' ', {self.param(f' {key} ')}) > 0"
             case ast.Is(what=what):
                 return _IS_SQL[what]
             case ast.Has(what=what):

@@ -108,7 +108,7 @@ def _revive(row: tuple) -> PreparedPost:
         reply_to_id=reply_to_id,
         uri=uri,
     )
-    tokens, tags, mentions = fts
+    tokens, tags, mentions, _author_keys, _reply_to_keys = fts
     record = PostRecord(
         rowid=0,
         text=text,

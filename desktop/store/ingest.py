@@ -83,7 +83,7 @@ _POST_COLUMNS = (
 _INSERT_POSTS = (
     f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at)"
 )
-_INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions)"
+_INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to)"
 _INSERT_MEMBERS = (
     "INSERT INTO session_posts (session_id, post_id, created_at, question, question_source, "
     "is_question, is_host)"
@@ -166,6 +166,8 @@ def prepare_post(post: Post) -> PreparedPost:
         " ".join(record.tokens),
         " ".join([fold_key(t) for t in post.hashtags]),
         " ".join(sorted(record.mention_keys)),
+        columns[18],  # author keys
+        columns[7] or "",  # reply-to keys
     )
     return PreparedPost(post, (record.network, post.key), record, columns, fts)
 
@@ -313,11 +315,12 @@ class Ingestor:
         self._next_post_id = next_id
         if inserts:
             insert_rows(self.conn, _INSERT_POSTS, inserts)
-            self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?)", fts_inserts)
+            self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?, ?, ?)", fts_inserts)
         if updates:
             self.conn.executemany(_UPDATE_POSTS, updates)
             self.conn.executemany(
-                "UPDATE posts_fts SET text = ?, tags = ?, mentions = ? WHERE rowid = ?",
+                "UPDATE posts_fts SET text = ?, tags = ?, mentions = ?, authors = ?, reply_to = ? "
+                "WHERE rowid = ?",
                 fts_updates,
             )
         return records, updated

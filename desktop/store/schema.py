@@ -121,8 +121,10 @@ def _initial(conn: sqlite3.Connection) -> None:
             ON session_posts (session_id, question, created_at, post_id, is_question);
 
         -- Full-text index: tokens from filters.text, one row per post (rowid = posts.id).
+        -- authors / reply_to hold the handle keys (filters.text.handle_keys) so that
+        -- from: and to: are index look-ups too, not a scan of every post.
         CREATE VIRTUAL TABLE posts_fts USING fts5 (
-            text, tags, mentions, tokenize = "{FTS_TOKENIZER}"
+            text, tags, mentions, authors, reply_to, tokenize = "{FTS_TOKENIZER}"
         );
 
         CREATE TABLE columns (

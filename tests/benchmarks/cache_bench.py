@@ -204,7 +204,14 @@ def build_library(path: Path, posts: int, *, seed: int = 8) -> None:
                 )
             )
             fts_rows.append(
-                (rowid, " ".join(tokenize(text)), " ".join(fold_key(t) for t in hashtags), "")
+                (
+                    rowid,
+                    " ".join(tokenize(text)),
+                    " ".join(fold_key(t) for t in hashtags),
+                    "",
+                    " ".join(handle_keys(handle)),
+                    reply_keys or "",
+                )
             )
             member_rows.append(
                 (session_id, rowid, created, q, question_source, is_question, int(handle == HOST))
@@ -212,7 +219,9 @@ def build_library(path: Path, posts: int, *, seed: int = 8) -> None:
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO posts VALUES ({','.join('?' * 29)})", post_rows)
         conn.executemany(
-            "INSERT INTO posts_fts (rowid, text, tags, mentions) VALUES (?, ?, ?, ?)", fts_rows
+            "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            fts_rows,
         )
         conn.executemany(
             "INSERT INTO session_posts (session_id, post_id, created_at, question, question_source, "
