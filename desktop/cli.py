@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from desktop.cli_options import data_dir_option
 from desktop.core import paths
 
 log = logging.getLogger("jamdeck.cli")
@@ -26,16 +27,6 @@ log = logging.getLogger("jamdeck.cli")
 EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_SOURCE = 4
-
-
-def _data_dir_option(f):
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        expose_value=True,
-        help="Directory of the library (default: JAMDECK_DATA_DIR or the platform's data dir).",
-    )(f)
 
 
 def _library(data_dir: Path | None, ctx: click.Context | None = None) -> Path:
@@ -96,7 +87,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@_data_dir_option
+@data_dir_option
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 @click.version_option(package_name="jamdeck")
 @click.pass_context
@@ -200,7 +191,7 @@ def _play(sources, writer, session, *, duration: float | None = None, quiet: boo
 )
 @click.option("--hashtag", "hashtags", multiple=True, help="The jam's hashtag (repeatable).")
 @click.option("--host", "hosts", multiple=True, help="A host's handle (repeatable).")
-@_data_dir_option
+@data_dir_option
 def import_command(files, session_name, hashtags, hosts, data_dir):
     """Import archive files (JamDeck, twarc v1/v2, X v2, Mastodon, Bluesky JSON/JSONL)."""
     from desktop.sources.replay import ReplaySource
@@ -265,7 +256,7 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
 
 @main.command("sessions")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per session, as a list.")
-@_data_dir_option
+@data_dir_option
 def sessions_command(as_json, data_dir):
     """List the cached sessions."""
     from desktop.export.posts import iso
@@ -321,7 +312,7 @@ def sessions_command(as_json, data_dir):
 @click.option("--strip-hashtag", is_flag=True, help="Quotes: drop the jam hashtag from the text.")
 @click.option("--strip-label", is_flag=True, help='Quotes: drop the "A3:" answer label.')
 @click.option("--times", is_flag=True, help="Quotes: include each post's time.")
-@_data_dir_option
+@data_dir_option
 def export_command(
     session_name, expr, quotes, fmt, output, strip_hashtag, strip_label, times, data_dir
 ):
@@ -373,7 +364,7 @@ def _write_text(output: str, text: str) -> None:
 
 @main.command("filters")
 @click.argument("expression", required=False)
-@_data_dir_option
+@data_dir_option
 def filters_command(expression, data_dir):
     """Explain EXPRESSION, or list every filter operator with an example."""
     from filters import FilterError, explain, help_text
@@ -411,7 +402,7 @@ def filters_command(expression, data_dir):
 @click.option(
     "--speed", type=float, default=0.0, help="replay: N× the original pace (0 = fastest)."
 )
-@_data_dir_option
+@data_dir_option
 def record_command(
     specs, session_name, hashtags, hosts, duration, instance, service, mode, speed, data_dir
 ):
@@ -495,7 +486,7 @@ def demo_archive_path() -> Path:
 @click.option(
     "--headless", is_flag=True, help="Record the demo jam into the library without a window."
 )
-@_data_dir_option
+@data_dir_option
 def demo_command(speed, headless, data_dir):
     """Play the demo jam (the embedded default) into the session "demo"."""
     if not headless:
@@ -547,7 +538,7 @@ def _reset_demo_session(writer) -> None:
 @click.option("--quit-after", type=float, default=None, help="Quit after this many seconds.")
 @click.option("--size", default="1400x900", show_default=True, help="Window size WxH.")
 @click.option("--theme", type=click.Choice(["system", "light", "dark"]), default="system")
-@_data_dir_option
+@data_dir_option
 @click.pass_context
 def gui(
     ctx,

@@ -11,14 +11,7 @@ from pathlib import Path
 
 import click
 
-
-def _data_dir_option(f):
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Directory of the library (default: JAMDECK_DATA_DIR or the platform's data dir).",
-    )(f)
+from desktop.cli_options import data_dir_option
 
 
 @click.group("quotes")
@@ -34,7 +27,7 @@ def quotes() -> None:
     required=True,
     help="Collect every post matching this filter (see `jamdeck filters`).",
 )
-@_data_dir_option
+@data_dir_option
 def add_command(session_name: str, expr: str, data_dir: Path | None) -> None:
     """Collect every post of SESSION matching --filter, in time order, each into
     its question's section. Posts already collected stay where they are."""
@@ -70,7 +63,7 @@ def add_command(session_name: str, expr: str, data_dir: Path | None) -> None:
     is_flag=True,
     help="The list as JSON (like `export --quotes --format json`).",
 )
-@_data_dir_option
+@data_dir_option
 def list_command(session_name: str, as_json: bool, data_dir: Path | None) -> None:
     """Show the quote list of SESSION, section by section."""
     from desktop import cli

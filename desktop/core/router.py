@@ -34,10 +34,6 @@ class Router:
     def columns(self) -> list[Hashable]:
         return list(self._predicates)
 
-    def matches(self, column: Hashable, record: PostRecord) -> bool:
-        predicate = self._predicates.get(column)
-        return bool(predicate and predicate(record))
-
     def route(self, records: Iterable[PostRecord]) -> dict[Hashable, list[int]]:
         records = list(records)
         entered: dict[Hashable, list[int]] = {}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import IO
 
 from desktop.export.safety import csv_cell
+from desktop.store.db import database
 
 FIELDS = [
     "id",
@@ -31,9 +32,9 @@ FIELDS = [
 ]
 
 _SQL = """
-SELECT p.post_id, p.network, p.author_handle, a.display_name, p.text, p.created_at, p.kind,
-       p.url, sp.question, sp.question_source, sp.is_host, p.lang, p.retweets, p.likes,
-       p.replies, p.entities
+SELECT p.post_id AS id, p.network, p.author_handle AS author, a.display_name AS author_name,
+       p.text, p.created_at, p.kind, p.url, sp.question, sp.question_source, sp.is_host,
+       p.lang, p.retweets, p.likes, p.replies, p.entities
 FROM session_posts sp JOIN posts p ON p.id = sp.post_id JOIN authors a ON a.id = p.author_rowid
 WHERE sp.session_id = ? AND ({where})
 ORDER BY sp.created_at, sp.post_id
@@ -47,25 +48,13 @@ def iso(ts: float) -> str:
 def iter_rows(
     conn: sqlite3.Connection, session_id: int, where: str = "1", params: Sequence = ()
 ) -> Iterator[dict]:
-    for r in conn.execute(_SQL.format(where=where), [session_id, *params]):
-        yield {
-            "id": r[0],
-            "network": r[1],
-            "author": r[2],
-            "author_name": r[3],
-            "text": r[4],
-            "created_at": iso(r[5]),
-            "kind": r[6],
-            "url": r[7],
-            "question": r[8],
-            "question_source": r[9],
-            "is_host": bool(r[10]),
-            "lang": r[11],
-            "retweets": r[12],
-            "likes": r[13],
-            "replies": r[14],
-            "hashtags": json.loads(r[15]).get("hashtags", []),
-        }
+    """The session's posts matching ``where``, oldest first, streamed as dicts."""
+    for row in database(conn).query(_SQL.format(where=where), [session_id, *params]):
+        entities = json.loads(row.pop("entities"))
+        row["created_at"] = iso(row["created_at"])
+        row["is_host"] = bool(row["is_host"])
+        row["hashtags"] = entities.get("hashtags", [])
+        yield row
 
 
 def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:

@@ -122,13 +122,6 @@ def unfinished_actions(conn: sqlite3.Connection) -> list[core_actions.Action]:
     return [_action(r) for r in rows]
 
 
-def recent_actions(conn: sqlite3.Connection, *, limit: int = 100) -> list[core_actions.Action]:
-    rows = conn.execute(
-        f"SELECT {_COLS} FROM actions ORDER BY id DESC LIMIT ?", (limit,)
-    ).fetchall()
-    return [_action(r) for r in rows]
-
-
 def last_remote_id(conn: sqlite3.Connection, post_rowid: int, kind: str) -> str | None:
     """The network's id of what the last successful ``kind`` created (a Bluesky
     repost record, say): undoing it needs that."""

@@ -104,5 +104,8 @@ def open_library(path: Path | str) -> sqlite3.Connection:
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """Wrap a connection for sqlite-utils' table helpers."""
+    """Wrap a connection for sqlite-utils' read helpers (``query`` streams dicts).
+
+    Only for reads: sqlite-utils' write helpers commit on their own, which would
+    end the writer's one-transaction-per-operation rule."""
     return sqlite_utils.Database(conn)

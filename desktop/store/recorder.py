@@ -44,7 +44,6 @@ class RecordingSink:
         self.writer = writer
         self.session_id = session_id
         self.counts = RecordingCounts()
-        self.last_status: SourceStatus | None = None
         self.statuses: dict[str, SourceStatus] = {}  # by source name: the latest of each
         self._on_status = on_status
         self._on_skipped = on_skipped
@@ -65,7 +64,6 @@ class RecordingSink:
             concurrent.futures.wait([oldest])
 
     def on_status(self, source: Source, status: SourceStatus) -> None:
-        self.last_status = status
         self.statuses[source.name or repr(source)] = status
         log.info("%s: %s %s", source.name, status.state, status.message)
         if self._on_status:

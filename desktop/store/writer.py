@@ -51,7 +51,6 @@ class StoreWriter:
     ) -> None:
         self.path = Path(path)
         self._on_commit = on_commit
-        self._threaded = threaded
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._closed = False
         self._ctx: WriterContext | None = None

@@ -331,10 +331,6 @@ class PendingActionsView(QWidget):
         bridge.pending_changed.connect(self.refresh)
         self.refresh()
 
-    def set_read_connection(self, conn: sqlite3.Connection | None) -> None:
-        self._conn = conn
-        self.refresh()
-
     def actions(self) -> list[Action]:
         """What the list shows, in order: waiting first, then failed."""
         return [*self._bridge.pending(), *self._bridge.failed()]

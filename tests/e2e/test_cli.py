@@ -167,34 +167,11 @@ def test_record_from_x_with_a_rejected_token_exits_quickly_with_a_clear_message(
     from tests.fakes.fake_x_api import FakeXApi
 
     with FakeXApi(bearer_token="the-right-token") as api:
-        env = dict(
-            os.environ,
-            JAMDECK_DATA_DIR=str(tmp_path),
-            JAMDECK_X_API_BASE=api.base_url,
-            JAMDECK_X_BEARER_TOKEN="a-wrong-token",
+        proc, elapsed = _record(
+            ["--source", "x"],
+            {"JAMDECK_X_API_BASE": api.base_url, "JAMDECK_X_BEARER_TOKEN": "a-wrong-token"},
+            tmp_path,
         )
-        started = time.monotonic()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "desktop",
-                "record",
-                "--source",
-                "x",
-                "--session",
-                "s",
-                "--hashtag",
-                "jam",
-                "--duration",
-                "60",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-        elapsed = time.monotonic() - started
     assert proc.returncode == 3, proc.stderr
     assert "rejected" in proc.stderr.lower() and "credentials" in proc.stderr.lower()
     assert "Traceback" not in proc.stderr

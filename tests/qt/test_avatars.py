@@ -4,9 +4,7 @@ kept on disk for the next start, and the initials placeholder when unreachable."
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import socket
-import threading
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint
@@ -16,6 +14,7 @@ from desktop.core.avatars import AvatarCache
 from desktop.ui import theme as themes
 from desktop.ui.main_window import MainWindow
 from desktop.ui.post_delegate import AVATAR, PAD, avatar_color
+from tests.fakes.image_server import image_server
 from tests.fakes.posts import make_post
 from tests.qt.conftest import create_jam_session, ingest
 
@@ -33,32 +32,10 @@ def red_png() -> bytes:
     return bytes(data.data())
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
-        self.server.paths.append(self.path)
-        body = self.server.png
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args):
-        pass
-
-
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    httpd.paths = []
-    httpd.png = red_png()
-    thread = threading.Thread(target=httpd.serve_forever, name="avatar-test-server")
-    thread.start()
-    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with image_server(default=red_png()) as served:
+        yield served
 
 
 def with_avatar(post, url):

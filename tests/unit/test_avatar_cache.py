@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import os
 import socket
-import threading
 
 import pytest
 
 from desktop.core import avatars
 from desktop.core.avatars import AvatarCache, AvatarFetchError, fetch, is_fetchable
+from tests.fakes.image_server import image_server
 
 PICTURE = b"\x89PNG\r\n\x1a\n" + b"x" * 200
 
@@ -85,37 +84,10 @@ def test_the_default_folder_is_under_the_cache_dir(monkeypatch, tmp_path):
 # ------------------------------------------------------------------ downloading
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
-        self.server.paths.append(self.path)
-        if self.path == "/a.png":
-            body = PICTURE
-        elif self.path == "/big.png":
-            body = b"x" * 5000
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args):
-        pass
-
-
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    httpd.paths = []
-    thread = threading.Thread(target=httpd.serve_forever, name="avatar-test-server")
-    thread.start()
-    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with image_server({"/a.png": PICTURE, "/big.png": b"x" * 5000}) as served:
+        yield served
 
 
 def closed_port() -> int:
