@@ -155,6 +155,18 @@ class ConfiguredSources:
             log.warning("no action source for %s: %s", network, exc)
             return None
 
+    def prewarm(self) -> None:
+        """Build the sources on a background thread now, so the first retweet does
+        not import a network SDK (tweepy, atproto: up to a second) on the GUI thread."""
+        threading.Thread(target=self._prewarm, name="jamdeck-action-sources", daemon=True).start()
+
+    def _prewarm(self) -> None:
+        for network in ("x", "mastodon", "bluesky"):
+            try:
+                self(network)
+            except Exception:  # reported when the user acts; never kill the thread
+                log.exception("building the %s action source failed", network)
+
     def forget(self) -> None:
         """The accounts changed: build the sources again when next asked."""
         with self._lock:
@@ -227,6 +239,8 @@ class MainWindow(QMainWindow):
         if sources is None:
             self._own_sources = ConfiguredSources(self.account_context)
             lookup = self._own_sources
+            # After the first paint: start-up stays free of account and SDK work.
+            QTimer.singleShot(0, self._prewarm_action_sources)
         elif isinstance(sources, Mapping):
             lookup = sources.get
         else:
@@ -1336,9 +1350,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _prewarm_action_sources(self) -> None:
+        # Reading the accounts file here (GUI thread, small) means the worker only
+        # builds sources; with no account that can act there is nothing to build.
+        if self._own_sources is not None and self.account_context.acting_networks():
+            self._own_sources.prewarm()
+
     def on_accounts_changed(self) -> None:
         if self._own_sources is not None:
             self._own_sources.forget()
+            self._prewarm_action_sources()
         self.recording.restart()  # a source stopped for want of an account may start now
         if self.compose is not None:
             self.compose.set_networks(self.account_context.acting_networks())
