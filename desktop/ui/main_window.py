@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
             self._own_sources = ConfiguredSources(self.account_context)
             lookup = self._own_sources
             # After the first paint: start-up stays free of account and SDK work.
-            QTimer.singleShot(0, self._prewarm_action_sources)
+            QTimer.singleShot(0, self, self._prewarm_action_sources)
         elif isinstance(sources, Mapping):
             lookup = sources.get
         else:
