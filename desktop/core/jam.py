@@ -238,6 +238,7 @@ class JamState:
         window: float = DEFAULT_WINDOW,
     ) -> None:
         self._host_keys = {handle_keys(h)[0] for h in hosts if h.strip().lstrip("@")}
+        self._is_host: dict[str, bool] = {}  # by handle as written: asked for every post
         self.hashtags = tuple(t.lstrip("#") for t in hashtags)
         self.window = float(window)
         self._questions: dict[int, Question] = {}
@@ -251,9 +252,14 @@ class JamState:
     def is_host(self, handle: str) -> bool:
         """Case-insensitive, with or without "@"; "alice" also matches Mastodon's
         "alice@instance" and Bluesky's "alice.bsky.social" (see ``handle_keys``)."""
-        if not handle or not handle.strip().lstrip("@"):
-            return False
-        return any(k in self._host_keys for k in handle_keys(handle))
+        known = self._is_host.get(handle)
+        if known is None:
+            known = bool(handle and handle.strip().lstrip("@")) and any(
+                k in self._host_keys for k in handle_keys(handle)
+            )
+            if len(self._is_host) < 100_000:  # a jam has far fewer authors
+                self._is_host[handle] = known
+        return known
 
     # -- questions
 

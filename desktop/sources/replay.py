@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from desktop.core import jsonio
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import parse_time
@@ -86,26 +87,41 @@ def read_documents(
     try:
         head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+        # Lines are split and parsed as bytes (the JSON decoder validates the
+        # UTF-8 itself: a text layer would decode every line once more).
+        lines: Iterator[bytes | str] = iter(stream)
         number, first = 0, None
-        for line in text:
+        for line in lines:
             number += 1
             if line.strip():
-                first = line.lstrip("\ufeff")
+                first = line.decode("utf-8", errors="replace").lstrip("\ufeff")
                 break
         if first is None:
             return
+        # The text layer, when one is needed, lives as long as the file: it
+        # would close the file if it were collected first.
+        text: IO[str] | None = None
+        if "\r" in first.rstrip("\r\n"):
+            # Lines that end in a lone CR (old Mac style, allowed in event
+            # streams): read the rest as text with universal newlines.
+            head_lines = first.splitlines(keepends=True)
+            first = head_lines[0]
+            text = _text(stream)
+            lines = itertools.chain(head_lines[1:], text)
         if first.startswith(("event:", "data:", ":", "id:", "retry:")):
-            yield from _sse(name, first, text, after=number - 1, on_error=on_error)
+            if text is None:
+                text = _text(stream)
+                lines = text
+            yield from _sse(name, first, lines, after=number - 1, on_error=on_error)
             return
         if not first.lstrip().startswith(("{", "[")):
             raise ArchiveFormatError(
                 f"{name} is not a JSON or JSONL archive (line {number} is not JSON)"
             )
         try:
-            document = json.loads(first)
+            document = jsonio.loads(first)
         except json.JSONDecodeError as line_error:
-            rest = text.read()
+            rest = "".join(_decoded(lines))
             try:
                 document = json.loads(first + rest)
             except json.JSONDecodeError:
@@ -119,7 +135,7 @@ def read_documents(
             yield Document(name, document)
             return
         yield Document(f"{name}:{number}", document)
-        documents = _jsonl(name, text, on_error, after=number)
+        documents = _jsonl(name, lines, on_error, after=number)
         if on_progress is None or raw is sys.stdin.buffer:
             yield from documents
             return
@@ -136,14 +152,25 @@ def read_documents(
             raw.close()
 
 
+def _text(stream: IO[bytes]) -> IO[str]:
+    """The rest of ``stream`` as text lines with universal newlines."""
+    return io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+
+
+def _decoded(lines: Iterator[bytes | str]) -> Iterator[str]:
+    for line in lines:
+        yield line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
+
+
 def _jsonl(name: str, lines, on_error, *, after: int) -> Iterator[Document]:
+    """One document per line; ``lines`` may be bytes (UTF-8) or text."""
     number = after
     for line in lines:
         number += 1
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsonio.loads(line)
         except json.JSONDecodeError as exc:
             on_error(f"{name}:{number}", f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue

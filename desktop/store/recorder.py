@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from desktop.core.normalize import Parsed
 from desktop.sources.base import Source, SourceStatus
-from desktop.store.ingest import IngestResult, PreparedBatch
+from desktop.store.ingest import IngestResult, PackedBatch, PreparedBatch
 from desktop.store.writer import StoreWriter
 
 log = logging.getLogger("jamdeck.recorder")
@@ -52,7 +52,7 @@ class RecordingSink:
         self._lock = threading.Lock()
 
     # SourceSink -------------------------------------------------------------
-    def on_posts(self, source: Source, parsed: Parsed | PreparedBatch) -> None:
+    def on_posts(self, source: Source, parsed: Parsed | PreparedBatch | PackedBatch) -> None:
         future = self.writer.ingest(self.session_id, parsed)
         future.add_done_callback(self._count)
         with self._lock:

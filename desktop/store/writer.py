@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from desktop.core.normalize import Parsed
 from desktop.store.db import open_library
-from desktop.store.ingest import Ingestor, IngestResult, PreparedBatch, prepare
+from desktop.store.ingest import Ingestor, IngestResult, PackedBatch, PreparedBatch, prepare
 
 log = logging.getLogger("jamdeck.store.writer")
 
@@ -83,12 +83,12 @@ class StoreWriter:
         return future
 
     def ingest(
-        self, session_id: int, parsed: Parsed | PreparedBatch
+        self, session_id: int, parsed: Parsed | PreparedBatch | PackedBatch
     ) -> concurrent.futures.Future[IngestResult]:
         # Tokenizing and JSON encoding need no database: done here, on the
         # submitting (source) thread, the writer thread only writes. A big
-        # import hands in batches prepared by its worker process.
-        batch = parsed if isinstance(parsed, PreparedBatch) else prepare(parsed)
+        # import hands in batches its worker process prepared, still packed.
+        batch = prepare(parsed) if isinstance(parsed, Parsed) else parsed
         return self.submit(lambda ctx: ctx.ingestor.write(session_id, batch))
 
     def call(

@@ -93,7 +93,10 @@ def test_columns_move_by_menu_keys_and_drop_and_the_order_survives_a_restart(qtb
     x = last.geometry().right() + 2
     assert window.deck.drop_column(column_mime(by_name(window, b).spec.id), x)
     assert names(window)[-1] == b
-    # ... and dropped left of the first: it goes first again, before c.
+    # ... and dropped left of the first: it goes first again, before c (once the
+    # layout has moved c to the front: geometry follows on an event-loop turn).
+    lefts = lambda: [col.geometry().left() for col in window.deck.columns.values()]  # noqa: E731
+    qtbot.waitUntil(lambda: by_name(window, c).geometry().left() == min(lefts()))
     x = by_name(window, c).geometry().left() + 3
     assert window.deck.drop_column(column_mime(by_name(window, b).spec.id), x)
     assert names(window)[:3] == [b, c, a]
