@@ -223,6 +223,10 @@ def _prefer(new: Question, old: Question) -> bool:
     return new.asked_at < old.asked_at
 
 
+# ``JamState.observe``'s default for ``answer``: parse the label from the text.
+UNPARSED = object()
+
+
 class JamState:
     """What one session knows about its questions; assigns posts as they arrive.
 
@@ -306,13 +310,16 @@ class JamState:
         *,
         retweeted_question: int | None = None,
         manual: int | None = None,
+        answer: int | None | object = UNPARSED,
     ) -> Assignment:
         """Assign ``post`` (and learn from it, if it is a host's question).
 
         ``retweeted_question``: for a retweet, the question the caller assigned to
         the retweeted post (None if it has none or is unknown: then the label in the
         carried text, then the retweet's own time decide). ``manual``: the user's
-        own assignment, which always wins.
+        own assignment, which always wins. ``answer``: ``answer_label(post.text)``
+        when the caller parsed it already (the store prepares it off the writer
+        thread, see ``desktop.store.ingest.prepare_post``).
         """
         is_host = self.is_host(post.author.handle)
         is_retweet = post.kind is Kind.RETWEET
@@ -330,17 +337,19 @@ class JamState:
             return Assignment(number, "label", True, is_host)
         if manual is not None:
             return Assignment(manual, "manual", False, is_host)
-        return Assignment(*self._infer(post, retweeted_question), False, is_host)
+        return Assignment(*self._infer(post, retweeted_question, answer), False, is_host)
 
-    def _infer(self, post: Post, retweeted_question: int | None) -> tuple[int | None, str | None]:
+    def _infer(
+        self, post: Post, retweeted_question: int | None, answer: int | None | object
+    ) -> tuple[int | None, str | None]:
         if post.kind is Kind.RETWEET:
             if retweeted_question is not None:
                 return retweeted_question, "retweet"
-            label = answer_label(post.text)
+            label = answer_label(post.text) if answer is UNPARSED else answer
             if label is not None:
                 return label, "retweet"
         else:
-            label = answer_label(post.text)
+            label = answer_label(post.text) if answer is UNPARSED else answer
             if label is not None:
                 return label, "label"
             for ref in (post.reply_to_id, post.quoted_id):

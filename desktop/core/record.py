@@ -50,10 +50,9 @@ def mention_keys_of(post: Post) -> frozenset[str]:
 
 
 def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
-    """Build the record of a freshly normalized post (jam facts left for the caller).
-
-    On the import's hot path: empty sets are one shared frozenset, enums are read
-    by ``.value``."""
+    """The record of a freshly normalized post (jam facts left for the caller),
+    straight from its fields. The store builds the same record from the values
+    it writes (``desktop.store.ingest.record_of``); a test holds the two equal."""
     metrics = post.metrics
     return PostRecord(
         rowid=rowid,
@@ -61,7 +60,7 @@ def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
         tokens=tuple(tokenize(post.text)),
         tags=frozenset([fold_key(t) for t in post.hashtags]) if post.hashtags else _NONE,
         mention_keys=mention_keys_of(post),
-        author_keys=frozenset(handle_keys(post.author.handle)),
+        author_keys=frozenset(k for k in handle_keys(post.author.handle) if k),  # no handle: none
         reply_to_keys=frozenset(handle_keys(post.reply_to_handle))
         if post.reply_to_handle
         else _NONE,

@@ -37,9 +37,8 @@ from typing import TYPE_CHECKING
 
 from desktop.core.normalize import MalformedPayload
 from desktop.core.normalize.detect import normalize_document
-from desktop.core.post import Author, Kind, Network
-from desktop.core.record import PostRecord
-from desktop.store.ingest import PreparedBatch, PreparedPost, prepare_post
+from desktop.core.post import Author, Kind, Network, Post
+from desktop.store.ingest import PreparedBatch, PreparedPost, encode_post, record_of
 
 if TYPE_CHECKING:
     import threading
@@ -80,18 +79,19 @@ def usable(paths: list, *, speed: float) -> bool:
 # --------------------------------------------------------------------- the wire
 
 
-def _row(item: PreparedPost) -> tuple:
-    """One prepared post as a tuple of plain values."""
-    post = item.post
+def _row(post: Post) -> tuple:
+    """One post, encoded (``encode_post``), as a tuple of plain values."""
+    columns, fts, answer = encode_post(post)
     a = post.author
     return (
-        item.key[0],
-        item.key[1],
+        post.network.value,
+        post.key,
         post.id,
         post.uri,
         (a.id, a.handle, a.display_name, a.avatar_url),
-        item.columns,
-        item.fts,
+        columns,
+        fts,
+        answer,
     )
 
 
@@ -135,8 +135,8 @@ class Arrival:
 
 def _revive(row: tuple) -> PreparedPost:
     """``_row`` back to a ``PreparedPost`` whose post is an ``Arrival``; the
-    record is ``record_for``'s, rebuilt from the values it was made into."""
-    network, key, post_id, uri, author, columns, fts = row
+    record is ``record_of`` the values it was made into."""
+    network, key, post_id, uri, author, columns, fts, answer = row
     text, created_at, lang, kind, retweeted_id, quoted_id, reply_to_id = columns[:7]
     post = Arrival(
         _NETWORKS[network],
@@ -152,28 +152,8 @@ def _revive(row: tuple) -> PreparedPost:
         reply_to_id,
         uri,
     )
-    tokens, tags, mentions, author_keys, reply_to_keys = fts
-    record = PostRecord(
-        0,
-        text,
-        tuple(tokens.split()),
-        frozenset(tags.split()) if tags else _NONE,
-        frozenset(mentions.split()) if mentions else _NONE,
-        frozenset(author_keys.split()),
-        frozenset(reply_to_keys.split()) if reply_to_keys else _NONE,
-        kind,
-        reply_to_id is not None,
-        quoted_id is not None,
-        bool(columns[8]),
-        bool(columns[9]),
-        lang,
-        network,
-        columns[10],
-        columns[11],
-        columns[12],
-        created_at,
-    )
-    return PreparedPost(post, (network, key), record, columns, fts)  # type: ignore[arg-type]
+    record = record_of(network, columns, fts)
+    return PreparedPost(post, (network, key), record, columns, fts, answer)  # type: ignore[arg-type]
 
 
 def revive_batch(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
@@ -241,8 +221,8 @@ def _work(paths: list[str], out, chunk: int) -> None:
                             )
                         )
                         continue
-                    posts.extend([_row(prepare_post(p)) for p in parsed.posts])
-                    referenced.extend([_row(prepare_post(p)) for p in parsed.referenced])
+                    posts.extend([_row(p) for p in parsed.posts])
+                    referenced.extend([_row(p) for p in parsed.referenced])
                     if len(posts) >= chunk:
                         send(_batch_message(posts, referenced, lines))
                         posts, referenced, lines = [], [], 0

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from desktop.core import jsonio
-from desktop.core.jam import Assignment, JamState, Question
+from desktop.core.jam import Assignment, JamState, Question, answer_label
 from desktop.core.normalize import Parsed
 from desktop.core.post import Kind, Network, Post
-from desktop.core.record import PostRecord, record_for
-from filters.text import fold_key, handle_keys
+from desktop.core.record import PostRecord
+from filters.text import fold_key, handle_keys, tokenize
 
 
 @dataclasses.dataclass(slots=True)
@@ -124,6 +124,7 @@ class PreparedPost:
     record: PostRecord
     columns: tuple
     fts: tuple[str, str, str]  # text tokens, tags, mentions
+    answer: int | None  # jam.answer_label of the text, parsed off the writer thread
 
 
 @dataclasses.dataclass(slots=True)
@@ -145,20 +146,31 @@ class PackedBatch(Protocol):
     def unpack(self) -> PreparedBatch: ...
 
 
-def prepare_post(post: Post) -> PreparedPost:
-    record = record_for(post)
+_KIND_VALUES = {kind: kind.value for kind in Kind}  # Enum.value is a Python property
+_NONE: frozenset[str] = frozenset()
+
+
+def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
+    """What writing ``post`` needs that no database does: the posts-table values
+    from ``text`` to ``author_handle``, the FTS row (text tokens, tags, mention
+    keys, author keys, reply-to keys, each space-joined) and the jam's answer
+    label. A big import runs this in its worker process (see
+    ``desktop.sources.replay_pipeline``); ``record_of`` makes the record from it."""
+    text = post.text
     metrics = post.metrics
+    author_keys = " ".join(handle_keys(post.author.handle))
+    reply_to_keys = " ".join(handle_keys(post.reply_to_handle)) if post.reply_to_handle else None
     columns = (
-        post.text,
-        record.created_at,
-        record.lang,
-        record.kind,
+        text,
+        post.created_at.timestamp(),
+        post.lang.lower() if post.lang else None,
+        _KIND_VALUES[post.kind],
         post.retweeted_id,
         post.quoted_id,
         post.reply_to_id,
-        " ".join(handle_keys(post.reply_to_handle)) if post.reply_to_handle else None,
-        int(record.has_media),
-        int(record.has_links),
+        reply_to_keys,
+        1 if post.media else 0,
+        1 if post.links else 0,
         metrics.retweets,
         metrics.likes,
         metrics.replies,
@@ -167,17 +179,53 @@ def prepare_post(post: Post) -> PreparedPost:
         _entities_json(post),
         post.edited_at.timestamp() if post.edited_at else None,
         _encode_raw(post.raw),
-        " ".join(handle_keys(post.author.handle)),
+        author_keys,
         post.author.handle,
     )
+    mentions = post.mentions
     fts = (
-        " ".join(record.tokens),
-        " ".join([fold_key(t) for t in post.hashtags]),
-        " ".join(sorted(record.mention_keys)),
-        columns[18],  # author keys
-        columns[7] or "",  # reply-to keys
+        " ".join(tokenize(text)),
+        " ".join([fold_key(t) for t in post.hashtags]) if post.hashtags else "",
+        " ".join(sorted({k for m in mentions for k in handle_keys(m)})) if mentions else "",
+        author_keys,
+        reply_to_keys or "",
     )
-    return PreparedPost(post, (record.network, post.key), record, columns, fts)
+    return columns, fts, answer_label(text)
+
+
+def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
+    """The filters' record of a post, from ``encode_post``'s values (the same as
+    ``desktop.core.record.record_for`` of the post: tokens and keys never hold
+    spaces, so splitting the joined strings gives them back)."""
+    tokens, tags, mentions, author_keys, reply_to_keys = fts
+    return PostRecord(
+        0,
+        columns[0],
+        tuple(tokens.split()),
+        frozenset(tags.split()) if tags else _NONE,
+        frozenset(mentions.split()) if mentions else _NONE,
+        frozenset(author_keys.split()),
+        frozenset(reply_to_keys.split()) if reply_to_keys else _NONE,
+        columns[3],
+        columns[6] is not None,
+        columns[5] is not None,
+        bool(columns[8]),
+        bool(columns[9]),
+        columns[2],
+        network,
+        columns[10],
+        columns[11],
+        columns[12],
+        columns[1],
+    )
+
+
+def prepare_post(post: Post) -> PreparedPost:
+    columns, fts, answer = encode_post(post)
+    network = post.network.value
+    return PreparedPost(
+        post, (network, post.key), record_of(network, columns, fts), columns, fts, answer
+    )
 
 
 def prepare(parsed: Parsed) -> PreparedBatch:
@@ -357,20 +405,20 @@ class Ingestor:
         result.updated = updated
 
         jam = self.jam(session_id)
-        primaries = [(item.post, by_key[item.key]) for item in batch.posts]
+        primaries = [(item.post, by_key[item.key], item.answer) for item in batch.posts]
         members = {
             row[0]
             for row in self._chunked_select(
                 "SELECT post_id FROM session_posts WHERE session_id = ? AND post_id IN ({marks})",
                 session_id,
-                [record.rowid for _post, record in primaries],
+                [record.rowid for _post, record, _answer in primaries],
             )
         }
         referenced: dict[tuple[str, str], Post] | None = None  # built for the first retweet
         rows, records = [], []
         seen: set[int] = set()
-        primaries.sort(key=lambda pair: pair[0].created_at)
-        for post, record in primaries:
+        primaries.sort(key=lambda item: item[1].created_at)  # the record's: a float
+        for post, record, answer in primaries:
             rowid = record.rowid
             if rowid in members or rowid in seen:
                 continue
@@ -387,7 +435,7 @@ class Ingestor:
                 original = self._retweeted_assignment(session_id, post, referenced, jam)
             known = jam.question_count
             assignment = jam.observe(
-                post, retweeted_question=original.question if original else None
+                post, retweeted_question=original.question if original else None, answer=answer
             )
             if assignment.source == "retweet":
                 # Exports speak of how the question was found: a retweet's is its original's.

@@ -162,3 +162,28 @@ def test_small_files_stdin_and_paced_replays_stay_in_process(tmp_path):
     assert not replay_pipeline.usable([small], speed=0)
     assert not replay_pipeline.usable(["-"], speed=0)
     assert not replay_pipeline.usable([demo_archive_path()], speed=1)
+
+
+def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixtures_dir):
+    """The writer builds records from ``encode_post``'s strings (both in-process and
+    from the worker's rows): for every post of every fixture, that record is the one
+    ``record_for`` makes from the post itself, so the columns' predicates see the same."""
+    from desktop.core.normalize import MalformedPayload
+    from desktop.core.normalize.detect import normalize_document
+    from desktop.core.record import record_for
+    from desktop.sources.replay import read_documents
+    from desktop.store.ingest import encode_post, record_of
+
+    checked = 0
+    paths = [demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]
+    for path in paths:
+        for doc in read_documents(path, on_error=lambda *_: None):
+            try:
+                parsed = normalize_document(doc.obj)
+            except MalformedPayload:
+                continue
+            for post in [*parsed.posts, *parsed.referenced]:
+                columns, fts, _answer = encode_post(post)
+                assert record_of(post.network.value, columns, fts) == record_for(post), doc.where
+                checked += 1
+    assert checked > 1000

@@ -149,7 +149,7 @@ def _normalize_x_v2_data(obj: dict[str, Any]) -> Parsed:
     data = obj["data"]
     tweets = [data] if isinstance(data, dict) else data
     if isinstance(tweets, list) and all(x_v2.is_tweet(t) for t in tweets):
-        return x_v2.normalize_page(obj)
+        return x_v2.normalize_checked_page(obj, tweets)
     # Counts, users, rules, likes... answered under "data" too: no posts in them.
     if isinstance(tweets, list) and all(isinstance(t, dict) for t in tweets):
         return Parsed()

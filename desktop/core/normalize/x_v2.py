@@ -28,6 +28,7 @@ from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_
 _RT_PREFIX = re.compile(r"^RT @\w+: ")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
 _TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here
+_EMPTY: dict[str, Any] = {}  # read-only stand-in for a missing object (never mutated)
 
 
 @dataclasses.dataclass(slots=True)
@@ -70,6 +71,12 @@ def normalize_page(page: dict[str, Any]) -> Parsed:
     tweets = [data] if isinstance(data, dict) else data
     if not isinstance(tweets, list) or not all(is_tweet(t) for t in tweets):
         raise MalformedPayload("X v2 'data' is not a tweet or a list of tweets")
+    return normalize_checked_page(page, tweets)
+
+
+def normalize_checked_page(page: dict[str, Any], tweets: list[dict[str, Any]]) -> Parsed:
+    """``normalize_page`` for a caller that has checked ``tweets`` (``page["data"]``
+    as a list) are tweets."""
     return _normalize_tweets(tweets, Includes.from_json(page.get("includes")))
 
 
@@ -117,7 +124,7 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
     includes = includes or Includes()
     try:
         tweet_id = str(tweet["id"])
-        text = tweet.get("note_tweet", {}).get("text") or tweet["text"]
+        text = tweet.get("note_tweet", _EMPTY).get("text") or tweet["text"]
     except (KeyError, TypeError, AttributeError) as exc:
         raise MalformedPayload(f"X v2 tweet without id/text: {exc}") from exc
     refs = {}
@@ -134,11 +141,11 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         original = includes.tweets.get(retweeted_id)
         if original is not None:
             content = original
-            text = original.get("note_tweet", {}).get("text") or original.get("text", text)
+            text = original.get("note_tweet", _EMPTY).get("text") or original.get("text", text)
         else:
             text = _RT_PREFIX.sub("", text, count=1)
 
-    entities = content.get("entities") or {}
+    entities = content.get("entities") or _EMPTY
     author = _author(tweet, includes)
     created_at = _created_at(tweet, tweet_id)
     return Post(
@@ -149,15 +156,17 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         created_at=created_at,
         kind=kind_of(retweeted_id=retweeted_id, quoted_id=quoted_id, reply_to_id=reply_to_id),
         lang=tweet.get("lang"),
-        hashtags=tuple(h["tag"] for h in entities.get("hashtags") or () if h.get("tag")),
-        mentions=tuple(m["username"] for m in entities.get("mentions") or () if m.get("username")),
-        links=tuple(_link(u) for u in entities.get("urls") or () if u.get("url")),
+        hashtags=tuple([h["tag"] for h in entities.get("hashtags") or () if h.get("tag")]),
+        mentions=tuple(
+            [m["username"] for m in entities.get("mentions") or () if m.get("username")]
+        ),
+        links=tuple([_link(u) for u in entities.get("urls") or () if u.get("url")]),
         media=_media(content, includes),
         retweeted_id=retweeted_id,
         quoted_id=quoted_id,
         reply_to_id=reply_to_id,
         reply_to_handle=_reply_to_handle(tweet, reply_to_id, includes),
-        metrics=_metrics(tweet.get("public_metrics") or {}),
+        metrics=_metrics(tweet.get("public_metrics") or _EMPTY),
         url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
         edited_at=_edited_at(tweet, tweet_id, created_at),
         raw=tweet,
@@ -204,8 +213,8 @@ def _created_at(tweet: dict[str, Any], tweet_id: str) -> datetime:
 
 def _edited_at(tweet: dict[str, Any], tweet_id: str, created_at: datetime) -> datetime | None:
     """A later version of an edited tweet was created when the edit was made."""
-    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or ()]
-    if len(history) > 1 and tweet_id != history[0]:
+    history = tweet.get("edit_history_tweet_ids")
+    if history and len(history) > 1 and tweet_id != str(history[0]):
         return created_at
     return None
 
@@ -236,8 +245,11 @@ def _link(entity: dict[str, Any]) -> Link:
 
 
 def _media(tweet: dict[str, Any], includes: Includes) -> tuple[Media, ...]:
+    keys = (tweet.get("attachments") or _EMPTY).get("media_keys")
+    if not keys:
+        return ()
     found = []
-    for key in (tweet.get("attachments") or {}).get("media_keys") or ():
+    for key in keys:
         item = includes.media.get(str(key))
         if item is None:
             continue
