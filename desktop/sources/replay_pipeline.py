@@ -52,6 +52,9 @@ MIN_BYTES = 4_000_000
 # Posts per message and per write transaction: bigger batches commit less often
 # (a commit flushes FTS segments), and at most one batch is lost to a kill.
 CHUNK = 2000
+# The first message is sent after this many posts, each next one holds twice
+# as many up to CHUNK: the writer starts while the worker is still reading.
+FIRST_CHUNK = 100
 # A batch message is about 1 KB per post.
 PIPE_BYTES = 1 << 20
 
@@ -191,6 +194,7 @@ def _work(paths: list[str], out, chunk: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     send = out.send
+    size = min(chunk, FIRST_CHUNK)
     posts: list[tuple] = []
     referenced: list[tuple] = []
     lines = 0
@@ -223,9 +227,10 @@ def _work(paths: list[str], out, chunk: int) -> None:
                         continue
                     posts.extend([_row(p) for p in parsed.posts])
                     referenced.extend([_row(p) for p in parsed.referenced])
-                    if len(posts) >= chunk:
+                    if len(posts) >= size:
                         send(_batch_message(posts, referenced, lines))
                         posts, referenced, lines = [], [], 0
+                        size = min(chunk, size * 2)
             except OSError as exc:
                 send(("skipped", str(path), f"cannot read: {exc.strerror or exc}"))
             except ArchiveFormatError as exc:
