@@ -142,7 +142,8 @@ class _Compiler:
                 return f"p.{field} >= {self.param(n)}"
             case ast.Time(bound=bound):
                 op = ">=" if bound == "since" else "<"
-                return f"p.created_at {op} {self.param(node.resolve(self.now))}"
+                # session_posts' copy of the time: its index serves the column's order.
+                return f"sp.created_at {op} {self.param(node.resolve(self.now))}"
             case ast.QuestionIs(n=n):
                 return f"sp.question IS {self.param(n)}"
             case ast.Regex():

@@ -450,7 +450,13 @@ class Ingestor:
                 assignment = dataclasses.replace(assignment, source=source)
             if assignment.is_question:
                 self._store_question(
-                    session_id, jam, assignment.question, rowid, result, jam.question_count > known
+                    session_id,
+                    jam,
+                    assignment.question,
+                    rowid,
+                    post.key,
+                    result,
+                    jam.question_count > known,
                 )
             record.question = assignment.question
             record.question_source = assignment.source
@@ -511,11 +517,24 @@ class Ingestor:
         return jam.observe(original)
 
     def _store_question(
-        self, session_id: int, jam: JamState, number: int | None, rowid: int, result, is_new: bool
+        self,
+        session_id: int,
+        jam: JamState,
+        number: int | None,
+        rowid: int,
+        post_key: str,
+        result,
+        is_new: bool,
     ) -> None:
         if number is None:
             return
         question = jam.questions[number]
+        if question.post_key != post_key:
+            # The host posted question N again, and the jam kept the earlier
+            # definition (see jam._prefer): the stored row is already that one.
+            # (Writing it here would also have paired this post's row id with
+            # the other post's text.)
+            return
         self.conn.execute(
             "INSERT INTO questions (session_id, number, text, post_id, asked_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (session_id, number) DO UPDATE SET text = excluded.text, "
@@ -539,13 +558,29 @@ class Ingestor:
             (*(n.value for n in Network), *refs),
         ).fetchone()
         refs.append(row[0] if row else "")
+        # Three indexed look-ups rather than one OR over the session (a scan of
+        # every member per late question): posts from the question's time on,
+        # and posts that answer or quote its post.
+        columns = (
+            "SELECT sp.post_id, sp.created_at, sp.question, sp.question_source, "
+            "p.reply_to_key, p.quoted_key"
+        )
+        open_to_it = (
+            "sp.session_id = ? AND sp.is_question = 0 "
+            "AND (sp.question_source = 'time' OR sp.question_source IS NULL)"
+        )
+        # CROSS JOIN: posts first, through the partial reply/quote indexes (the
+        # planner would otherwise walk the session's members).
+        by_reference = (
+            f"{columns} FROM posts p CROSS JOIN session_posts sp ON sp.post_id = p.id "
+            f"WHERE p.{{key}} IN (?, ?) AND {open_to_it}"
+        )
         rows = self.conn.execute(
-            "SELECT sp.post_id, sp.created_at, sp.question, sp.question_source, p.reply_to_key, "
-            "p.quoted_key FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
-            "WHERE sp.session_id = ? AND sp.is_question = 0 "
-            "AND (sp.question_source = 'time' OR sp.question_source IS NULL) "
-            "AND (sp.created_at >= ? OR p.reply_to_key IN (?, ?) OR p.quoted_key IN (?, ?))",
-            (session_id, question.asked_at, *refs, *refs),
+            f"{columns} FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+            f"WHERE {open_to_it} AND sp.created_at >= ? "
+            f"UNION {by_reference.format(key='reply_to_key')} "
+            f"UNION {by_reference.format(key='quoted_key')}",
+            (session_id, question.asked_at, *refs, session_id, *refs, session_id),
         ).fetchall()
         updates = []
         for post_id, created_at, current, current_source, reply_to, quoted in rows:

@@ -184,9 +184,26 @@ def _initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _reply_indexes(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Nothing looked posts up by posts.created_at (the deck and since:/until:
+        -- use session_posts.created_at), and every import paid for it.
+        DROP INDEX posts_created_at;
+        -- A question that arrives late claims the posts that answer or quote its
+        -- post: found through these instead of a scan of the whole session per
+        -- question. Partial: originals (most posts) are not in them.
+        CREATE INDEX posts_reply_to_key ON posts (reply_to_key) WHERE reply_to_key IS NOT NULL;
+        CREATE INDEX posts_quoted_key ON posts (quoted_key) WHERE quoted_key IS NOT NULL;
+        """,
+    )
+
+
 # (name, function). Append only: never reorder or edit a released migration.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("initial", _initial),
+    ("reply_indexes", _reply_indexes),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,32 @@ def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_first_schema_library_is_upgraded_and_replies_are_found_by_index(tmp_path):
+    from desktop.store.db import connect
+    from desktop.store.schema import MIGRATIONS
+
+    path = tmp_path / "lib.db"
+    conn = connect(path)
+    conn.execute("BEGIN")
+    MIGRATIONS[0][1](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("COMMIT")
+    conn.close()
+    with StoreWriter(path) as writer:
+        sid = new_session(writer)
+        reply = make_post(2, "A1 yes", reply_to_id="1")
+        writer.ingest(sid, Parsed(posts=[reply])).result()
+    conn = open_library(path)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"posts_reply_to_key", "posts_quoted_key"} <= indexes
+    assert "posts_created_at" not in indexes
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE reply_to_key IN ('1', '2')"
+    ).fetchall()
+    assert "posts_reply_to_key" in str(plan)
+    assert conn.execute("SELECT count(*) FROM posts WHERE reply_to_key = '1'").fetchone()[0] == 1
+
+
 def test_library_from_a_newer_jamdeck_is_refused_clearly(tmp_path):
     conn = open_library(tmp_path / "lib.db")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -63,6 +89,21 @@ def test_receiving_a_post_again_updates_it_and_never_duplicates(writer, tmp_path
         "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : \"edited\"'"
     ).fetchall()
     assert len(hits) == 1
+
+
+def test_a_question_posted_twice_is_stored_as_the_definition_the_jam_keeps(writer, tmp_path):
+    """The host asks Q1, then posts "Q1" again as a reminder: the jam keeps the
+    first (it asks something, see jam._prefer), and so does the questions row,
+    its text and its post together."""
+    sid = new_session(writer)
+    asked = make_post(1, "Q1: What is a jam? #socbizchat", handle="host")
+    reminder = make_post(5, "Q1 is still open, keep answering #socbizchat", handle="host")
+    writer.ingest(sid, Parsed(posts=[asked])).result()
+    writer.ingest(sid, Parsed(posts=[reminder])).result()
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute(
+        "SELECT q.number, q.text, p.post_id FROM questions q JOIN posts p ON p.id = q.post_id"
+    ).fetchall() == [(1, "What is a jam?", asked.id)]
 
 
 def test_referenced_posts_are_stored_but_not_members(writer):
