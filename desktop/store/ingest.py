@@ -325,7 +325,8 @@ class Ingestor:
                 "UPDATE authors SET handle = ?, display_name = ?, avatar_url = ? WHERE id = ?",
                 updates,
             )
-        return {k: v[0] for k, v in self._authors.items() if k in wanted}
+        authors = self._authors  # every author known so far: look up, never walk it
+        return {k: authors[k][0] for k in wanted}
 
     # ----------------------------------------------------------------- posts
     def _existing_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
