@@ -184,10 +184,10 @@ def _initial(conn: sqlite3.Connection) -> None:
     )
 
 
-def _reply_indexes(conn: sqlite3.Connection) -> None:
+def _lean_indexes(conn: sqlite3.Connection) -> None:
     run_script(
         conn,
-        """
+        f"""
         -- Nothing looked posts up by posts.created_at (the deck and since:/until:
         -- use session_posts.created_at), and every import paid for it.
         DROP INDEX posts_created_at;
@@ -196,6 +196,18 @@ def _reply_indexes(conn: sqlite3.Connection) -> None:
         -- question. Partial: originals (most posts) are not in them.
         CREATE INDEX posts_reply_to_key ON posts (reply_to_key) WHERE reply_to_key IS NOT NULL;
         CREATE INDEX posts_quoted_key ON posts (quoted_key) WHERE quoted_key IS NOT NULL;
+
+        -- The full-text index without its per-row column sizes (columnsize=0):
+        -- they serve bm25 ranking only, which nothing uses, and cost a row write
+        -- per post.
+        CREATE VIRTUAL TABLE posts_fts_lean USING fts5 (
+            text, tags, mentions, authors, reply_to, columnsize = 0,
+            tokenize = "{FTS_TOKENIZER}"
+        );
+        INSERT INTO posts_fts_lean (rowid, text, tags, mentions, authors, reply_to)
+            SELECT rowid, text, tags, mentions, authors, reply_to FROM posts_fts;
+        DROP TABLE posts_fts;
+        ALTER TABLE posts_fts_lean RENAME TO posts_fts;
         """,
     )
 
@@ -203,7 +215,7 @@ def _reply_indexes(conn: sqlite3.Connection) -> None:
 # (name, function). Append only: never reorder or edit a released migration.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("initial", _initial),
-    ("reply_indexes", _reply_indexes),
+    ("lean_indexes", _lean_indexes),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,7 +36,7 @@ def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_first_schema_library_is_upgraded_and_replies_are_found_by_index(tmp_path):
+def test_a_first_schema_library_is_upgraded_with_its_posts_searchable(tmp_path):
     from desktop.store.db import connect
     from desktop.store.schema import MIGRATIONS
 
@@ -45,13 +45,22 @@ def test_a_first_schema_library_is_upgraded_and_replies_are_found_by_index(tmp_p
     conn.execute("BEGIN")
     MIGRATIONS[0][1](conn)
     conn.execute("PRAGMA user_version = 1")
+    # A post written under the first schema (its full-text row included).
+    conn.execute("INSERT INTO authors (id, network, author_id, handle) VALUES (1, 'x', '9', 'ann')")
+    conn.execute(
+        "INSERT INTO posts (id, network, key, post_id, author_rowid, author_handle, author_keys, "
+        "text, created_at, kind, reply_to_key, raw, first_seen, updated_at) "
+        "VALUES (7, 'x', '7', '7', 1, 'ann', 'ann', 'A1 listen first', 0, 'reply', '1', '{}', 0, 0)"
+    )
+    conn.execute(
+        "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to) "
+        "VALUES (7, 'a1 listen first', '', '', 'ann', '')"
+    )
     conn.execute("COMMIT")
     conn.close()
-    with StoreWriter(path) as writer:
-        sid = new_session(writer)
-        reply = make_post(2, "A1 yes", reply_to_id="1")
-        writer.ingest(sid, Parsed(posts=[reply])).result()
+
     conn = open_library(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"posts_reply_to_key", "posts_quoted_key"} <= indexes
     assert "posts_created_at" not in indexes
@@ -59,7 +68,23 @@ def test_a_first_schema_library_is_upgraded_and_replies_are_found_by_index(tmp_p
         "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE reply_to_key IN ('1', '2')"
     ).fetchall()
     assert "posts_reply_to_key" in str(plan)
-    assert conn.execute("SELECT count(*) FROM posts WHERE reply_to_key = '1'").fetchone()[0] == 1
+    # The rebuilt full-text index still finds the old post, and takes new ones.
+    assert conn.execute(
+        "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : listen'"
+    ).fetchall() == [(7,)]
+    conn.close()
+    with StoreWriter(path) as writer:
+        sid = new_session(writer)
+        writer.ingest(
+            sid, Parsed(posts=[make_post(2, "A1 listen twice", reply_to_id="1")])
+        ).result()
+    conn = open_library(path)
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'text : listen'"
+        ).fetchone()[0]
+        == 2
+    )
 
 
 def test_library_from_a_newer_jamdeck_is_refused_clearly(tmp_path):
