@@ -110,13 +110,19 @@ def update_session(conn: sqlite3.Connection, session_id: int, **fields) -> None:
         conn.execute(f"UPDATE sessions SET {name} = ? WHERE id = ?", (value, session_id))
 
 
-def get_session(conn: sqlite3.Connection, name_or_id: str | int) -> Session:
+def get_session(
+    conn: sqlite3.Connection, name_or_id: str | int, *, count_posts: bool = True
+) -> Session:
+    """The session by name or id. ``count_posts=False`` leaves ``posts`` at 0:
+    counting walks an index entry per member (about 60 ms for 1,000,000)."""
     column = "id" if isinstance(name_or_id, int) else "name"
     row = conn.execute(
         f"SELECT {_SESSION_COLS} FROM sessions s WHERE s.{column} = ?", (name_or_id,)
     ).fetchone()
     if row is None:
         raise SessionNotFound(f"no session named {name_or_id!r}")
+    if not count_posts:
+        return _session(row)
     posts = conn.execute(
         "SELECT count(*) FROM session_posts WHERE session_id = ?", (row[0],)
     ).fetchone()[0]

@@ -277,7 +277,7 @@ def load_quote_list(
     if not isinstance(session, Session):
         from desktop.store.library import get_session
 
-        session = get_session(conn, session)
+        session = get_session(conn, session, count_posts=False)
     texts = dict(
         conn.execute(
             "SELECT number, text FROM questions WHERE session_id = ? ORDER BY number", (session.id,)

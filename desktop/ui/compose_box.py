@@ -82,7 +82,7 @@ class ComposeBox(QWidget):
         self.reply_to: PostView | None = None
         self._loading = False
 
-        session = self._read(lambda conn: library.get_session(conn, session_id))
+        session = self._read(lambda conn: library.get_session(conn, session_id, count_posts=False))
         self._hashtags = {net: session.hashtag for net in NETWORK_NAMES}
         self._hashtags.update(hashtags or {})
 
