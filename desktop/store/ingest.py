@@ -448,7 +448,7 @@ class Ingestor:
             if assignment.source == "retweet":
                 # Exports speak of how the question was found: a retweet's is its original's.
                 source = original.source if original and original.source else "label"
-                assignment = dataclasses.replace(assignment, source=source)
+                assignment = assignment._replace(source=source)
             if assignment.is_question:
                 self._store_question(
                     session_id,
