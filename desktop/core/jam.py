@@ -107,6 +107,8 @@ _END_LABEL = re.compile(
 
 def _ascii_forms(text: str) -> str:
     # NFKC maps fullwidth letters, digits and colons to ASCII; only used for matching.
+    if text.isascii():  # already what NFKC gives, without its pass over the text
+        return text
     return unicodedata.normalize("NFKC", text)
 
 
