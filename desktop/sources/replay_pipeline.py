@@ -61,7 +61,6 @@ PIPE_BYTES = 1 << 20
 
 _NETWORKS = {n.value: n for n in Network}
 _KINDS = {k.value: k for k in Kind}
-_NONE: frozenset[str] = frozenset()
 
 
 class PipelineError(RuntimeError):
@@ -113,8 +112,8 @@ class Arrival:
     """What the writer reads of a post it stores (``Ingestor.write``,
     ``JamState.observe``), rebuilt from a wire row: the same attribute names as
     ``Post``, without the rest (raw JSON, links and media travel encoded in the
-    row's columns). A plain slots class, as building a frozen ``Post`` cost
-    about a third of the writer's time per post here."""
+    row's columns). A plain slots class: a frozen ``Post`` takes about 3 us to
+    build, this 0.5 us, and the writer builds one per post."""
 
     __slots__ = (
         "network",
@@ -199,7 +198,8 @@ def _batch_message(posts: list[tuple], referenced: list[tuple], lines: int) -> t
 
 def _work(paths: list[str], out, chunk: int) -> None:
     """The worker process: read, normalize and prepare every file, sending
-    ``("batch", posts, referenced, lines)``, ``("skipped", where, reason)``,
+    ``("batch", payload, posts, referenced, lines)`` (``_batch_message``),
+    ``("skipped", where, reason)``,
     ``("header", obj)``, ``("progress", index, bytes)`` and finally ``("done",)``."""
     from desktop.sources.replay import ArchiveFormatError, is_session_header, read_documents
 

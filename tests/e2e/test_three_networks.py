@@ -12,9 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,17 +29,9 @@ from desktop.store.recorder import SessionRecording
 from desktop.store.writer import StoreWriter
 from filters import compile_sql
 from tests.fakes.three_networks import NETWORKS, X_USER, ThreeNetworks
+from tests.fakes.wait import WAIT, wait_until
 
 TAG = "jam"
-WAIT = 15.0  # seconds: an upper bound on a loaded machine, never a pause
-
-
-def wait_until(predicate: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()  # never set: a bounded poll interval, not a timing sleep
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        pause.wait(0.02)
 
 
 @pytest.fixture

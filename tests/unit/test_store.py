@@ -15,6 +15,7 @@ from desktop.store.db import SchemaTooNewError, open_library
 from desktop.store.schema import SCHEMA_VERSION
 from desktop.store.writer import StoreWriter
 from tests.fakes.posts import make_post
+from tests.fakes.wait import wait_until
 
 
 @pytest.fixture
@@ -189,6 +190,23 @@ def test_manual_assignment_survives_reinference(writer, tmp_path):
     conn = open_library(tmp_path / "library.db")
     view = library.post_views(conn, sid, [added[1].rowid])[added[1].rowid]
     assert (view.question, view.question_source) == (1, "manual")
+
+
+def test_the_log_is_copied_into_the_database_by_the_background_checkpoint(tmp_path):
+    """In WAL mode new pages live in the -wal file until a checkpoint copies them
+    into the database file. The writer's own automatic checkpoint waits for
+    10,000 pages (40 MB); a few MB of posts reach the database file only if the
+    background checkpointer runs."""
+    from desktop.store.writer import Checkpointer
+
+    path = tmp_path / "library.db"
+    with StoreWriter(path) as writer:
+        sid = new_session(writer)
+        before = path.stat().st_size
+        posts = [make_post(n, f"A1 answer {n} " + "word " * 40) for n in range(3000)]
+        writer.ingest(sid, Parsed(posts=posts)).result()
+        assert Checkpointer.EVERY_CHANGES <= 3000 * 3  # posts, FTS and member rows
+        wait_until(lambda: path.stat().st_size > before + 1_000_000, "the checkpoint")
 
 
 def test_on_commit_reports_after_the_data_is_readable(tmp_path):
