@@ -130,7 +130,7 @@ class PreparedPost:
     key: tuple[str, str]  # (network, Post.key)
     record: PostRecord
     columns: tuple
-    fts: tuple[str, str, str]  # text tokens, tags, mentions
+    fts: tuple[str, str, str, str, str]  # tokens, tags, mentions, author keys, reply-to keys
     answer: int | None  # jam.answer_label of the text, parsed off the writer thread
 
 
