@@ -323,43 +323,72 @@ class JamState:
         the retweeted post (None if it has none or is unknown: then the label in the
         carried text, then the retweet's own time decide). ``manual``: the user's
         own assignment, which always wins. ``answer``: ``answer_label(post.text)``
-        when the caller parsed it already (the store prepares it off the writer
-        thread, see ``desktop.store.ingest.prepare_post``).
+        when the caller parsed it already.
         """
-        is_host = self.is_host(post.author.handle)
-        is_retweet = post.kind is Kind.RETWEET
+        return self.observe_fields(
+            post.key,
+            post.id,
+            post.author.handle,
+            post.text,
+            post.created_at.timestamp(),
+            post.kind,
+            post.reply_to_id,
+            post.quoted_id,
+            retweeted_question=retweeted_question,
+            manual=manual,
+            answer=answer,
+        )
+
+    def observe_fields(
+        self,
+        key: str,
+        post_id: str,
+        handle: str,
+        text: str,
+        created_at: float,
+        kind: str,
+        reply_to_id: str | None,
+        quoted_id: str | None,
+        *,
+        retweeted_question: int | None = None,
+        manual: int | None = None,
+        answer: int | None | object = UNPARSED,
+    ) -> Assignment:
+        """``observe`` from the post's fields (``created_at`` in epoch seconds,
+        ``kind`` a ``Kind`` or its value): the store calls this with the values
+        it writes, and never needs a whole ``Post`` (see
+        ``desktop.store.ingest.PreparedPost``)."""
+        is_host = self.is_host(handle)
+        is_retweet = kind == Kind.RETWEET
         asked = None
         if is_host and not is_retweet:
-            asked = question_label(post.text, hashtags=self.hashtags)
+            asked = question_label(text, hashtags=self.hashtags)
         if asked is not None:
-            number, text = asked
+            number, question_text = asked
             self._define(
-                Question(number, text, post.created_at.timestamp(), post.key),
-                extra_keys=(post.id,),
+                Question(number, question_text, created_at, key),
+                extra_keys=(post_id,),
             )
             if manual is not None:
                 return Assignment(manual, "manual", True, is_host)
             return Assignment(number, "label", True, is_host)
         if manual is not None:
             return Assignment(manual, "manual", False, is_host)
-        return Assignment(*self._infer(post, retweeted_question, answer), False, is_host)
-
-    def _infer(
-        self, post: Post, retweeted_question: int | None, answer: int | None | object
-    ) -> tuple[int | None, str | None]:
-        if post.kind is Kind.RETWEET:
-            if retweeted_question is not None:
-                return retweeted_question, "retweet"
-            label = answer_label(post.text) if answer is UNPARSED else answer
-            if label is not None:
-                return label, "retweet"
+        if is_retweet and retweeted_question is not None:
+            return Assignment(retweeted_question, "retweet", False, is_host)
+        if answer is UNPARSED:
+            answer = answer_label(text)
+        if is_retweet:
+            if answer is not None:
+                return Assignment(answer, "retweet", False, is_host)  # type: ignore[arg-type]
         else:
-            label = answer_label(post.text) if answer is UNPARSED else answer
-            if label is not None:
-                return label, "label"
-            for ref in (post.reply_to_id, post.quoted_id):
+            if answer is not None:
+                return Assignment(answer, "label", False, is_host)  # type: ignore[arg-type]
+            for ref in (reply_to_id, quoted_id):
                 number = self.question_for_reply(ref)
                 if number is not None:
-                    return number, "reply"
-        number = self.question_for_time(post.created_at.timestamp())
-        return (number, "time") if number is not None else (None, None)
+                    return Assignment(number, "reply", False, is_host)
+        number = self.question_for_time(created_at)
+        if number is not None:
+            return Assignment(number, "time", False, is_host)
+        return Assignment(None, None, False, is_host)

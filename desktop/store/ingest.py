@@ -123,15 +123,45 @@ _UPDATE_POSTS = (
 
 @dataclasses.dataclass(slots=True)
 class PreparedPost:
-    """One post with everything that needs no database: its record (tokens),
-    the posts-table values from ``text`` to ``author_handle`` and the FTS row."""
+    """One post as the writer needs it, everything that needs no database done:
+    the posts-table values from ``text`` to ``author_handle`` (``columns``), the
+    FTS row, the jam's answer label and the filters' record. Plain values only:
+    a big import builds these from its worker's rows (see
+    ``desktop.sources.replay_pipeline``), never a whole ``Post``."""
 
-    post: Post
+    network: str  # Network value
     key: tuple[str, str]  # (network, Post.key)
-    record: PostRecord
+    post_id: str  # the network's own id (Post.id)
+    author: tuple[str, str, str, str | None]  # id, handle, display name, avatar URL
     columns: tuple
     fts: tuple[str, str, str, str, str]  # tokens, tags, mentions, author keys, reply-to keys
     answer: int | None  # jam.answer_label of the text, parsed off the writer thread
+    record: PostRecord
+
+    # The columns the writer and the jam read, by name (see encode_post).
+    @property
+    def text(self) -> str:
+        return self.columns[0]
+
+    @property
+    def created_at(self) -> float:
+        return self.columns[1]
+
+    @property
+    def kind(self) -> str:
+        return self.columns[3]
+
+    @property
+    def retweeted_id(self) -> str | None:
+        return self.columns[4]
+
+    @property
+    def quoted_id(self) -> str | None:
+        return self.columns[5]
+
+    @property
+    def reply_to_id(self) -> str | None:
+        return self.columns[6]
 
 
 @dataclasses.dataclass(slots=True)
@@ -230,8 +260,16 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
 def prepare_post(post: Post) -> PreparedPost:
     columns, fts, answer = encode_post(post)
     network = post.network.value
+    a = post.author
     return PreparedPost(
-        post, (network, post.key), record_of(network, columns, fts), columns, fts, answer
+        network,
+        (network, post.key),
+        post.id,
+        (a.id, a.handle, a.display_name, a.avatar_url),
+        columns,
+        fts,
+        answer,
+        record_of(network, columns, fts),
     )
 
 
@@ -255,7 +293,8 @@ class Ingestor:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._authors: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
+        # (network, author id) -> (row id, (author id, handle, display name, avatar URL))
+        self._authors: dict[tuple[str, str], tuple[int, tuple]] = {}
         self._next_post_id = (conn.execute("SELECT max(id) FROM posts").fetchone()[0] or 0) + 1
         self._next_author_id = (conn.execute("SELECT max(id) FROM authors").fetchone()[0] or 0) + 1
         self._jams: dict[int, JamState] = {}
@@ -288,32 +327,36 @@ class Ingestor:
         self._jams.pop(session_id, None)
 
     # ----------------------------------------------------------------- authors
-    def _author_ids(self, posts: Iterable[Post]) -> dict[tuple[str, str], int]:
-        wanted: dict[tuple[str, str], Post] = {}
-        for post in posts:
-            wanted.setdefault((str(post.network), post.author.id), post)
-        missing = [k for k in wanted if k not in self._authors]
-        if missing:
-            for network, author_id in missing:
-                row = self.conn.execute(
-                    "SELECT id, handle, display_name, avatar_url FROM authors "
-                    "WHERE network = ? AND author_id = ?",
-                    (network, author_id),
-                ).fetchone()
-                if row:
-                    self._authors[(network, author_id)] = (row[0], row[1], row[2], row[3])
-        inserts, updates = [], []
-        for k, post in wanted.items():
-            a = post.author
-            known = self._authors.get(k)
+    def _author_ids(self, items: Iterable[PreparedPost]) -> dict[tuple[str, str], int]:
+        """{(network, author id): authors row id} for ``items``, inserting new
+        authors and updating changed names and avatars."""
+        wanted: dict[tuple[str, str], tuple[str, str, str, str | None]] = {}
+        for item in items:
+            author = item.author
+            wanted.setdefault((item.network, author[0]), author)
+        authors = self._authors  # every author known so far: look up, never walk it
+        for k in [k for k in wanted if k not in authors]:
+            row = self.conn.execute(
+                "SELECT id, handle, display_name, avatar_url FROM authors "
+                "WHERE network = ? AND author_id = ?",
+                k,
+            ).fetchone()
+            if row:
+                authors[k] = (row[0], (k[1], row[1], row[2], row[3]))
+        inserts, updates, ids = [], [], {}
+        for k, author in wanted.items():
+            known = authors.get(k)
             if known is None:
                 rowid = self._next_author_id
                 self._next_author_id += 1
-                inserts.append((rowid, k[0], k[1], a.handle, a.display_name, a.avatar_url))
-                self._authors[k] = (rowid, a.handle, a.display_name, a.avatar_url)
-            elif (known[1], known[2], known[3]) != (a.handle, a.display_name, a.avatar_url):
-                updates.append((a.handle, a.display_name, a.avatar_url, known[0]))
-                self._authors[k] = (known[0], a.handle, a.display_name, a.avatar_url)
+                inserts.append((rowid, k[0], *author))
+                authors[k] = (rowid, author)
+            else:
+                rowid = known[0]
+                if known[1] != author:
+                    updates.append((*author[1:], rowid))
+                    authors[k] = (rowid, author)
+            ids[k] = rowid
         if inserts:
             self.conn.executemany(
                 "INSERT INTO authors (id, network, author_id, handle, display_name, avatar_url) "
@@ -325,8 +368,7 @@ class Ingestor:
                 "UPDATE authors SET handle = ?, display_name = ?, avatar_url = ? WHERE id = ?",
                 updates,
             )
-        authors = self._authors  # every author known so far: look up, never walk it
-        return {k: authors[k][0] for k in wanted}
+        return ids
 
     # ----------------------------------------------------------------- posts
     def _existing_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -356,19 +398,18 @@ class Ingestor:
     def _upsert(
         self, unique: dict[tuple[str, str], PreparedPost], *, now: float
     ) -> tuple[dict[tuple[str, str], PostRecord], list[int]]:
-        authors = self._author_ids([item.post for item in unique.values()])
+        authors = self._author_ids(unique.values())
         existing = self._existing_ids(unique)
         records: dict[tuple[str, str], PostRecord] = {}
         inserts, fts_inserts, updates, fts_updates, updated = [], [], [], [], []
         next_id = self._next_post_id
         for k, item in unique.items():
-            post = item.post
-            author_rowid = authors[(k[0], post.author.id)]
+            author_rowid = authors[(k[0], item.author[0])]
             rowid = existing.get(k)
             if rowid is None:
                 rowid = next_id
                 next_id += 1
-                inserts.append((rowid, k[0], k[1], post.id, *item.columns, author_rowid, now, now))
+                inserts.append((rowid, *k, item.post_id, *item.columns, author_rowid, now, now))
                 fts_inserts.append((rowid, *item.fts))
             else:
                 updates.append((*item.columns, author_rowid, now, rowid))
@@ -413,37 +454,44 @@ class Ingestor:
         result.updated = updated
 
         jam = self.jam(session_id)
-        primaries = [(item.post, by_key[item.key], item.answer) for item in batch.posts]
+        primaries = [(item, by_key[item.key]) for item in batch.posts]
         members = {
             row[0]
             for row in self._chunked_select(
                 "SELECT post_id FROM session_posts WHERE session_id = ? AND post_id IN ({marks})",
                 session_id,
-                [record.rowid for _post, record, _answer in primaries],
+                [record.rowid for _item, record in primaries],
             )
         }
-        referenced: dict[tuple[str, str], Post] | None = None  # built for the first retweet
+        referenced: dict[tuple[str, str], PreparedPost] | None = None  # built for the first retweet
         rows, records = [], []
         seen: set[int] = set()
-        primaries.sort(key=lambda item: item[1].created_at)  # the record's: a float
-        for post, record, answer in primaries:
+        primaries.sort(key=lambda pair: pair[1].created_at)  # the record's: a float
+        for item, record in primaries:
             rowid = record.rowid
             if rowid in members or rowid in seen:
                 continue
             seen.add(rowid)
             original = None
-            if post.kind is Kind.RETWEET and post.retweeted_id:
+            kind = item.kind
+            if kind == "retweet" and item.retweeted_id:
                 if referenced is None:
-                    referenced = {
-                        (item.key[0], item.post.id): item.post for item in batch.referenced
-                    }
-                    referenced.update(
-                        {(item.key[0], item.post.id): item.post for item in batch.posts}
-                    )
-                original = self._retweeted_assignment(session_id, post, referenced, jam)
+                    referenced = {(r.network, r.post_id): r for r in batch.referenced}
+                    referenced.update({(r.network, r.post_id): r for r in batch.posts})
+                original = self._retweeted_assignment(session_id, item, referenced, jam)
             known = jam.question_count
-            assignment = jam.observe(
-                post, retweeted_question=original.question if original else None, answer=answer
+            columns = item.columns
+            assignment = jam.observe_fields(
+                item.key[1],
+                item.post_id,
+                item.author[1],
+                columns[0],
+                columns[1],
+                kind,
+                columns[6],
+                columns[5],
+                retweeted_question=original.question if original else None,
+                answer=item.answer,
             )
             if assignment.source == "retweet":
                 # Exports speak of how the question was found: a retweet's is its original's.
@@ -455,7 +503,7 @@ class Ingestor:
                     jam,
                     assignment.question,
                     rowid,
-                    post.key,
+                    item.key[1],
                     result,
                     jam.question_count > known,
                 )
@@ -499,23 +547,35 @@ class Ingestor:
             )
 
     def _retweeted_assignment(
-        self, session_id: int, post: Post, referenced: dict, jam: JamState
+        self,
+        session_id: int,
+        item: PreparedPost,
+        referenced: dict[tuple[str, str], PreparedPost],
+        jam: JamState,
     ) -> Assignment | None:
         """A retweet takes the question of the post it retweets."""
-        if post.kind is not Kind.RETWEET or not post.retweeted_id:
-            return None
         row = self.conn.execute(
             "SELECT sp.question, sp.question_source FROM session_posts sp JOIN posts p "
             "ON p.id = sp.post_id WHERE sp.session_id = ? AND p.network = ? AND p.post_id = ?",
-            (session_id, str(post.network), post.retweeted_id),
+            (session_id, item.network, item.retweeted_id),
         ).fetchone()
         if row is not None:
             return Assignment(question=row[0], source=row[1], is_question=False, is_host=False)
-        original = referenced.get((str(post.network), post.retweeted_id))
+        original = referenced.get((item.network, item.retweeted_id))
         if original is None:
             return None
         # Not a member (pulled in from includes): assign it without storing it.
-        return jam.observe(original)
+        return jam.observe_fields(
+            original.key[1],
+            original.post_id,
+            original.author[1],
+            original.text,
+            original.created_at,
+            original.kind,
+            original.reply_to_id,
+            original.quoted_id,
+            answer=original.answer,
+        )
 
     def _store_question(
         self,
