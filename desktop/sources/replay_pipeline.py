@@ -59,6 +59,7 @@ FIRST_CHUNK = 100
 # A batch message is about 1 KB per post.
 PIPE_BYTES = 1 << 20
 
+
 class PipelineError(RuntimeError):
     """The worker process died without finishing (it is reported like a source failure)."""
 
