@@ -31,6 +31,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -42,8 +43,6 @@ from desktop.core.post import Post
 from desktop.store.ingest import PreparedBatch, PreparedPost, encode_post, record_of
 
 if TYPE_CHECKING:
-    import threading
-
     from desktop.sources.base import SourceSink
     from desktop.sources.replay import ReplaySource
 
@@ -234,6 +233,43 @@ def _start_worker(paths: list[str], chunk: int) -> tuple[subprocess.Popen, Conne
     return process, Connection(read_fd, writable=False)
 
 
+class _ImportGC:
+    """The garbage collector's settings while imports run (counted: two imports
+    may overlap, the last one out restores them).
+
+    A batch's records live until it is written, long enough to be examined by
+    collection after collection. So during an import the objects already there
+    are frozen out of the collections (``gc.freeze``) and the youngest
+    generation is collected after 20,000 new objects instead of 700, about once
+    per batch. Together: writer-side replica 213k -> 187k instructions per post
+    (callgrind, 10,000 posts); with no collection at all it is 183k."""
+
+    THRESHOLD = 20_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._saved: tuple[int, int, int] | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            self._active += 1
+            if self._active == 1:
+                self._saved = gc.get_threshold()
+                gc.freeze()
+                gc.set_threshold(max(self.THRESHOLD, self._saved[0]), *self._saved[1:])
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._saved is not None:
+                gc.set_threshold(*self._saved)
+                gc.unfreeze()
+
+
+_import_gc = _ImportGC()
+
+
 def run(
     source: ReplaySource,
     sink: SourceSink,
@@ -246,11 +282,7 @@ def run(
     has sent CONNECTED and sends FINISHED)."""
     process, receive = _start_worker([str(p) for p in source.paths], chunk or CHUNK)
     stats = source.stats
-    # A batch's records live until it is written, long enough to reach the
-    # oldest generation, and each full collection that follows walks every
-    # object of the process. Frozen, what was there before the import is left
-    # out of them (the writer side: 12k fewer instructions per post, about 5%).
-    gc.freeze()
+    _import_gc.enter()
     try:
         while not stop.is_set():
             if not receive.poll(0.1):
@@ -281,7 +313,7 @@ def run(
             elif kind == "done":
                 break
     finally:
-        gc.unfreeze()
+        _import_gc.leave()
         receive.close()
         if stop.is_set():
             process.kill()  # stopped mid-file: nothing it still reads is wanted

@@ -187,3 +187,39 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixture
                 assert record_of(post.network.value, columns, fts) == record_for(post), doc.where
                 checked += 1
     assert checked > 1000
+
+
+def test_the_collector_settings_are_raised_during_imports_and_restored_after_the_last():
+    """Two imports may overlap (two sessions): the first to start raises the
+    threshold, the last to end puts back what was there, never the raised value."""
+    import gc
+
+    before = gc.get_threshold()
+    guard = replay_pipeline._ImportGC()
+    guard.enter()
+    try:
+        assert gc.get_threshold()[0] == max(before[0], guard.THRESHOLD)
+        guard.enter()  # a second import starts
+        guard.leave()  # ... and ends first
+        assert gc.get_threshold()[0] == max(before[0], guard.THRESHOLD)
+    finally:
+        guard.leave()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_pipeline_import_leaves_the_collector_as_it_found_it(tmp_path, archives, monkeypatch):
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    real_on_posts = RecordingSink.on_posts
+    monkeypatch.setattr(
+        RecordingSink,
+        "on_posts",
+        lambda self, source, parsed: seen.append(gc.get_threshold()[0])
+        or real_on_posts(self, source, parsed),
+    )
+    import_into(tmp_path / "gc.db", archives, pipeline=True, monkeypatch=monkeypatch)
+    assert seen and all(t == max(before[0], replay_pipeline._ImportGC.THRESHOLD) for t in seen)
+    assert gc.get_threshold() == before
