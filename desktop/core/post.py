@@ -28,6 +28,48 @@ class Kind(StrEnum):
     REPLY = "reply"
 
 
+def _fast_init(cls: type) -> type:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots
+    through their descriptors.
+
+    The generated one calls ``object.__setattr__`` per field (the class's own
+    ``__setattr__`` refuses); a slot descriptor's ``__set__`` does the same
+    store in half the time. Every post of an import builds a ``Post``, an
+    ``Author`` and a ``Metrics``: about 8 us per post in all, 4 us with this.
+    Same signature, defaults and default factories; ``__post_init__``,
+    ``InitVar`` and keyword-only fields are not supported (none is used).
+    """
+    if not (cls.__dataclass_params__.frozen and "__slots__" in cls.__dict__):  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__")
+    namespace: dict[str, Any] = {"_FACTORY": object()}
+    params, body = [], []
+    for f in dataclasses.fields(cls):
+        if f.kw_only or not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: keyword-only or no-init field")
+        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        value = f.name
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_FACTORY")
+            value = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
+        else:
+            params.append(f.name)
+        body.append(f"    _set_{f.name}(self, {value})\n")
+    source = f"def __init__(self, {', '.join(params)}):\n{''.join(body)}"
+    exec(source, namespace)  # noqa: S102 - our own field names, as dataclasses itself does
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_fast_init
 @dataclasses.dataclass(frozen=True, slots=True)
 class Author:
     id: str
@@ -36,6 +78,7 @@ class Author:
     avatar_url: str | None = None
 
 
+@_fast_init
 @dataclasses.dataclass(frozen=True, slots=True)
 class Link:
     url: str  # as it stands in the text (t.co on X)
@@ -43,6 +86,7 @@ class Link:
     display_url: str = ""
 
 
+@_fast_init
 @dataclasses.dataclass(frozen=True, slots=True)
 class Media:
     type: str  # "image" | "video" | "gif" | "audio" | "unknown"
@@ -51,6 +95,7 @@ class Media:
     preview_url: str | None = None
 
 
+@_fast_init
 @dataclasses.dataclass(frozen=True, slots=True)
 class Metrics:
     """Public counts at last sight (they change; re-receiving a post updates them)."""
@@ -61,6 +106,7 @@ class Metrics:
     quotes: int = 0
 
 
+@_fast_init
 @dataclasses.dataclass(frozen=True, slots=True)
 class Post:
     network: Network

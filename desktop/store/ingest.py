@@ -455,12 +455,13 @@ class Ingestor:
 
         jam = self.jam(session_id)
         primaries = [(item, by_key[item.key]) for item in batch.posts]
+        # Only posts stored before this batch can be members already.
         members = {
             row[0]
             for row in self._chunked_select(
                 "SELECT post_id FROM session_posts WHERE session_id = ? AND post_id IN ({marks})",
                 session_id,
-                [record.rowid for _item, record in primaries],
+                updated,
             )
         }
         referenced: dict[tuple[str, str], PreparedPost] | None = None  # built for the first retweet
