@@ -15,6 +15,15 @@ log = logging.getLogger("jamdeck.store")
 
 LIBRARY_FILENAME = "library.db"
 
+# SQLite's default page is 4 KiB. A post row with its raw JSON is 1 to 5 KiB, so
+# at 4 KiB rows spill into overflow pages, and every page a commit changes is
+# one frame of the write-ahead log, written with two system calls (then copied
+# again by the checkpoint). With 16 KiB pages an import of 20,000 posts makes a
+# quarter of the 24,000 writes, its system time per post about halves (4-5 ->
+# 2-3 us) and SQLite runs 3% fewer instructions. Large pages cost random reads
+# a little: the deck reads posts by row id, a 16 KiB page each.
+PAGE_SIZE = 16384
+
 
 class StoreError(Exception):
     """Something is wrong with the cache file itself."""
@@ -107,6 +116,9 @@ def open_library(path: Path | str) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = connect(path)
+        # Takes effect only while the file is still empty (a new library);
+        # an existing one keeps its page size.
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("journal_mode is %s, not WAL", mode)

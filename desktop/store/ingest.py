@@ -19,6 +19,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Protocol
 
 from desktop.core import jsonio
@@ -110,7 +111,7 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple]) -> N
     row_marks = "(" + ",".join("?" * width) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
-        values = [value for row in chunk for value in row]
+        values = list(chain.from_iterable(chunk))  # flat, at C speed
         conn.execute(f"{head} VALUES {','.join([row_marks] * len(chunk))}", values)
 
 

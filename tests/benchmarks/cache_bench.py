@@ -24,7 +24,7 @@ from pathlib import Path
 
 from desktop.store import columns
 from desktop.store import schema as schema_module
-from desktop.store.db import LIBRARY_FILENAME, connect, open_library
+from desktop.store.db import LIBRARY_FILENAME, PAGE_SIZE, connect, open_library
 from desktop.store.library import column_page, count_matching, create_session
 from desktop.store.schema import SCHEMA_VERSION
 from filters import compile_sql
@@ -63,8 +63,11 @@ def default_cache_dir() -> Path:
 
 def library_dir(cache_dir: Path, posts: int) -> Path:
     # Any schema edit (an index) means a rebuild: the directory names its hash.
+    # So does a new page size (it is fixed when the file is created).
     schema = hashlib.sha1(inspect.getsource(schema_module).encode()).hexdigest()[:8]
-    return cache_dir / f"session-{posts}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}-{schema}"
+    return (
+        cache_dir / f"session-{posts}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}-{schema}-p{PAGE_SIZE}"
+    )
 
 
 def ensure_library(cache_dir: Path, posts: int, *, log=print) -> Path:

@@ -217,8 +217,9 @@ def test_a_pipeline_import_leaves_the_collector_as_it_found_it(tmp_path, archive
     monkeypatch.setattr(
         RecordingSink,
         "on_posts",
-        lambda self, source, parsed: seen.append(gc.get_threshold()[0])
-        or real_on_posts(self, source, parsed),
+        lambda self, source, parsed: (
+            seen.append(gc.get_threshold()[0]) or real_on_posts(self, source, parsed)
+        ),
     )
     import_into(tmp_path / "gc.db", archives, pipeline=True, monkeypatch=monkeypatch)
     assert seen and all(t == max(before[0], replay_pipeline._ImportGC.THRESHOLD) for t in seen)

@@ -11,7 +11,7 @@ import pytest
 from desktop.core.normalize import Parsed
 from desktop.core.post import Kind, Metrics
 from desktop.store import library
-from desktop.store.db import SchemaTooNewError, open_library
+from desktop.store.db import PAGE_SIZE, SchemaTooNewError, open_library
 from desktop.store.schema import SCHEMA_VERSION
 from desktop.store.writer import StoreWriter
 from tests.fakes.posts import make_post
@@ -35,6 +35,27 @@ def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
     conn = open_library(tmp_path / "lib.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_library_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    conn = open_library(tmp_path / "new.db")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    conn.close()
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("PRAGMA page_size = 4096")
+    old.execute("CREATE TABLE leftover (x)")  # the file exists with 4 KiB pages
+    old.close()
+    conn = open_library(tmp_path / "old.db")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    session_id = library.create_session(conn, "jam", hashtags=["x"])
+    writer = StoreWriter(tmp_path / "old.db")
+    try:
+        writer.ingest(session_id, Parsed(posts=[make_post(1, text="still written")])).result()
+    finally:
+        writer.close()
+    assert conn.execute("SELECT text FROM posts").fetchall() == [("still written",)]
+    conn.close()
 
 
 def test_a_first_schema_library_is_upgraded_with_its_posts_searchable(tmp_path):
