@@ -475,14 +475,14 @@ class Ingestor:
                 continue
             seen.add(rowid)
             original = None
-            kind = item.kind
-            if kind == "retweet" and item.retweeted_id:
+            columns = item.columns
+            kind = columns[3]
+            if kind == "retweet" and columns[4]:  # a retweet naming its original
                 if referenced is None:
                     referenced = {(r.network, r.post_id): r for r in batch.referenced}
                     referenced.update({(r.network, r.post_id): r for r in batch.posts})
                 original = self._retweeted_assignment(session_id, item, referenced, jam)
             known = jam.question_count
-            columns = item.columns
             assignment = jam.observe_fields(
                 item.key[1],
                 item.post_id,
@@ -499,31 +499,24 @@ class Ingestor:
                 # Exports speak of how the question was found: a retweet's is its original's.
                 source = original.source if original and original.source else "label"
                 assignment = assignment._replace(source=source)
-            if assignment.is_question:
+            question, source, is_question, is_host = assignment
+            if is_question:
                 self._store_question(
                     session_id,
                     jam,
-                    assignment.question,
+                    question,
                     rowid,
                     item.key[1],
                     result,
                     jam.question_count > known,
                 )
-            record.question = assignment.question
-            record.question_source = assignment.source
-            record.is_question = assignment.is_question
-            record.is_host = assignment.is_host
+            record.question = question
+            record.question_source = source
+            record.is_question = is_question
+            record.is_host = is_host
             records.append(record)
             rows.append(
-                (
-                    session_id,
-                    rowid,
-                    record.created_at,
-                    assignment.question,
-                    assignment.source,
-                    int(assignment.is_question),
-                    int(assignment.is_host),
-                )
+                (session_id, rowid, columns[1], question, source, int(is_question), int(is_host))
             )
         if rows:
             insert_rows(self.conn, _INSERT_MEMBERS, rows)
