@@ -12,7 +12,7 @@ The rows are plain tuples of strings and numbers: the fields of a
 ``desktop.store.ingest.PreparedPost`` (the posts-table values and FTS row
 ``encode_post`` made, the author, the answer label) without its record. A
 batch travels marshalled (``WireBatch``) to the store's writer thread, which
-turns each row back into a ``PreparedPost`` (``_revive``: the record rebuilt
+turns each row back into a ``PreparedPost`` (``prepared_from``: the record rebuilt
 from the columns instead of tokenizing twice, no ``Post`` at all). So this
 process runs Python on one thread only; the thread that receives sleeps in
 the pipe read (reviving there made the two threads trade the interpreter
@@ -39,8 +39,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.normalize import MalformedPayload
 from desktop.core.normalize.detect import normalize_document
-from desktop.core.post import Post
-from desktop.store.ingest import PreparedBatch, PreparedPost, encode_post, record_of
+from desktop.store.ingest import PreparedBatch, post_fields, prepared_from
 
 if TYPE_CHECKING:
     from desktop.sources.base import SourceSink
@@ -78,32 +77,10 @@ def usable(paths: list, *, speed: float) -> bool:
 # --------------------------------------------------------------------- the wire
 
 
-def _row(post: Post) -> tuple:
-    """One post, encoded (``encode_post``), as a tuple of plain values: the
-    fields of a ``PreparedPost`` but its record."""
-    columns, fts, answer = encode_post(post)
-    a = post.author
-    network = post.network.value
-    return (
-        network,
-        (network, post.key),
-        post.id,
-        (a.id, a.handle, a.display_name, a.avatar_url),
-        columns,
-        fts,
-        answer,
-    )
-
-
-def _revive(row: tuple) -> PreparedPost:
-    """``_row`` back to a ``PreparedPost``; the record is ``record_of`` the
-    values it was made into (nothing is tokenized twice)."""
-    return PreparedPost(*row, record_of(row[0], row[4], row[5]))
-
-
 def revive_batch(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
-    primary = [_revive(r) for r in posts]
-    refs = [_revive(r) for r in referenced]
+    """The worker's rows (``post_fields``) back to a batch ready to write."""
+    primary = [prepared_from(r) for r in posts]
+    refs = [prepared_from(r) for r in referenced]
     unique = {item.key: item for item in refs}
     unique.update((item.key, item) for item in primary)
     return PreparedBatch(primary, refs, unique)
@@ -172,8 +149,8 @@ def _work(paths: list[str], out, chunk: int) -> None:
                             )
                         )
                         continue
-                    posts.extend([_row(p) for p in parsed.posts])
-                    referenced.extend([_row(p) for p in parsed.referenced])
+                    posts.extend([post_fields(p) for p in parsed.posts])
+                    referenced.extend([post_fields(p) for p in parsed.referenced])
                     if len(posts) >= size:
                         send(_batch_message(posts, referenced, lines))
                         posts, referenced, lines = [], [], 0

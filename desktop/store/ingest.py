@@ -258,11 +258,13 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
     )
 
 
-def prepare_post(post: Post) -> PreparedPost:
+def post_fields(post: Post) -> tuple:
+    """A ``PreparedPost``'s fields but its record, as plain values (tuples of
+    strings and numbers): what the replay pipeline's worker process sends."""
     columns, fts, answer = encode_post(post)
     network = post.network.value
     a = post.author
-    return PreparedPost(
+    return (
         network,
         (network, post.key),
         post.id,
@@ -270,8 +272,17 @@ def prepare_post(post: Post) -> PreparedPost:
         columns,
         fts,
         answer,
-        record_of(network, columns, fts),
     )
+
+
+def prepared_from(fields: tuple) -> PreparedPost:
+    """``post_fields`` back to a ``PreparedPost``; the record is ``record_of``
+    the values they hold (nothing is tokenized twice)."""
+    return PreparedPost(*fields, record_of(fields[0], fields[4], fields[5]))
+
+
+def prepare_post(post: Post) -> PreparedPost:
+    return prepared_from(post_fields(post))
 
 
 def prepare(parsed: Parsed) -> PreparedBatch:
