@@ -259,8 +259,10 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
 
 
 def post_fields(post: Post) -> tuple:
-    """A ``PreparedPost``'s fields but its record, as plain values (tuples of
-    strings and numbers): what the replay pipeline's worker process sends."""
+    """A ``PreparedPost``'s fields but its record, as plain values: what the
+    replay pipeline's worker process sends. They travel with ``marshal``, which
+    takes only exact built-in types (str, int, float, None, tuples): never an
+    enum member or other subclass here (``encode_post`` writes ``.value``s)."""
     columns, fts, answer = encode_post(post)
     network = post.network.value
     a = post.author
@@ -526,8 +528,18 @@ class Ingestor:
             record.is_question = is_question
             record.is_host = is_host
             records.append(record)
+            # The record's time: the copy of the post that was stored (a batch may
+            # hold two copies; the last one wins, see prepare).
             rows.append(
-                (session_id, rowid, columns[1], question, source, int(is_question), int(is_host))
+                (
+                    session_id,
+                    rowid,
+                    record.created_at,
+                    question,
+                    source,
+                    int(is_question),
+                    int(is_host),
+                )
             )
         if rows:
             insert_rows(self.conn, _INSERT_MEMBERS, rows)

@@ -55,7 +55,7 @@ class Checkpointer:
     # Rows changed since the last request before another is worth a checkpoint
     # (a live jam gets there every minute or so, an import every batch).
     EVERY_CHANGES = 2000
-    WRITER_BACKSTOP_PAGES = 10_000  # 40 MB of log: the writer checkpoints itself
+    WRITER_BACKSTOP_BYTES = 40 << 20  # this much log and the writer checkpoints itself
 
     def __init__(self, path: Path) -> None:
         self._conn = connect(path)
@@ -164,8 +164,10 @@ class StoreWriter:
     def _loop(self) -> None:
         try:
             self._ctx = WriterContext(open_library(self.path))
+            # wal_autocheckpoint counts pages, whose size is the file's own.
+            page_size = self._ctx.conn.execute("PRAGMA page_size").fetchone()[0]
             self._ctx.conn.execute(
-                f"PRAGMA wal_autocheckpoint = {Checkpointer.WRITER_BACKSTOP_PAGES}"
+                f"PRAGMA wal_autocheckpoint = {Checkpointer.WRITER_BACKSTOP_BYTES // page_size}"
             )
             self._checkpointer = Checkpointer(self.path)
         except BaseException as exc:  # reported to the constructor's caller

@@ -14,6 +14,13 @@ from desktop.core.post import Author, Kind, Link, Media, Metrics, Network, Post,
 WHEN = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)
 
 
+def test_the_classes_use_the_descriptor_init():
+    for cls in (Author, Link, Media, Metrics, Post):
+        assert "_set_" + dataclasses.fields(cls)[0].name in cls.__init__.__globals__, cls
+        assert cls.__init__.__module__ == "desktop.core.post"
+        assert cls.__init__.__annotations__  # typing.get_type_hints still reads them
+
+
 def test_defaults_and_factories_are_those_declared():
     author = Author("1", "mira")
     assert (author.display_name, author.avatar_url) == ("", None)
@@ -69,3 +76,11 @@ def test_only_plain_frozen_slotted_dataclasses_are_accepted():
 
     with pytest.raises(TypeError, match="__post_init__"):
         _fast_init(Checked)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithInitVar:
+        x: int
+        scale: dataclasses.InitVar[int] = 1
+
+    with pytest.raises(TypeError, match="InitVar"):
+        _fast_init(WithInitVar)

@@ -167,12 +167,15 @@ def test_small_files_stdin_and_paced_replays_stay_in_process(tmp_path):
 def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixtures_dir):
     """The writer builds records from ``encode_post``'s strings (both in-process and
     from the worker's rows): for every post of every fixture, that record is the one
-    ``record_for`` makes from the post itself, so the columns' predicates see the same."""
+    ``record_for`` makes from the post itself, so the columns' predicates see the same.
+    And every post's wire row survives ``marshal`` (plain built-in types only)."""
+    import marshal
+
     from desktop.core.normalize import MalformedPayload
     from desktop.core.normalize.detect import normalize_document
     from desktop.core.record import record_for
     from desktop.sources.replay import read_documents
-    from desktop.store.ingest import encode_post, record_of
+    from desktop.store.ingest import encode_post, post_fields, prepared_from, record_of
 
     checked = 0
     paths = [demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]
@@ -185,6 +188,9 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixture
             for post in [*parsed.posts, *parsed.referenced]:
                 columns, fts, _answer = encode_post(post)
                 assert record_of(post.network.value, columns, fts) == record_for(post), doc.where
+                fields = post_fields(post)
+                assert marshal.loads(marshal.dumps(fields)) == fields, doc.where
+                assert prepared_from(fields).record == record_for(post), doc.where
                 checked += 1
     assert checked > 1000
 

@@ -153,6 +153,21 @@ def test_a_question_posted_twice_is_stored_as_the_definition_the_jam_keeps(write
     ).fetchall() == [(1, "What is a jam?", asked.id)]
 
 
+def test_two_copies_of_a_post_in_one_batch_store_the_last_one_everywhere(writer, tmp_path):
+    """A batch may hold a post twice (the same status from two instances, a
+    retweeted original in two lines): the last copy wins in posts and in the
+    session's membership row alike, whose time orders the deck."""
+    sid = new_session(writer)
+    first = make_post(1, "A1 first sight")
+    last = dataclasses.replace(first, created_at=first.created_at.replace(microsecond=865000))
+    result = writer.ingest(sid, Parsed(posts=[first, last])).result()
+    assert [r.created_at for r in result.added] == [last.created_at.timestamp()]
+    conn = open_library(tmp_path / "library.db")
+    assert conn.execute(
+        "SELECT p.created_at, sp.created_at FROM posts p JOIN session_posts sp ON sp.post_id = p.id"
+    ).fetchall() == [(last.created_at.timestamp(), last.created_at.timestamp())]
+
+
 def test_referenced_posts_are_stored_but_not_members(writer):
     sid = new_session(writer)
     original = make_post(1, "A2: listen first", handle="bob")
@@ -216,8 +231,8 @@ def test_manual_assignment_survives_reinference(writer, tmp_path):
 def test_the_log_is_copied_into_the_database_by_the_background_checkpoint(tmp_path):
     """In WAL mode new pages live in the -wal file until a checkpoint copies them
     into the database file. The writer's own automatic checkpoint waits for
-    10,000 pages (40 MB); a few MB of posts reach the database file only if the
-    background checkpointer runs."""
+    40 MB of log (counted in pages of the file's size); a few MB of posts reach
+    the database file only if the background checkpointer runs."""
     from desktop.store.writer import Checkpointer
 
     path = tmp_path / "library.db"
@@ -228,6 +243,10 @@ def test_the_log_is_copied_into_the_database_by_the_background_checkpoint(tmp_pa
         writer.ingest(sid, Parsed(posts=posts)).result()
         assert Checkpointer.EVERY_CHANGES <= 3000 * 3  # posts, FTS and member rows
         wait_until(lambda: path.stat().st_size > before + 1_000_000, "the checkpoint")
+        backstop = writer.call(
+            lambda ctx: ctx.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0], notify=False
+        )
+        assert backstop * PAGE_SIZE == Checkpointer.WRITER_BACKSTOP_BYTES == 40 << 20
 
 
 def test_on_commit_reports_after_the_data_is_readable(tmp_path):
