@@ -15,14 +15,16 @@ log = logging.getLogger("jamdeck.store")
 
 LIBRARY_FILENAME = "library.db"
 
-# SQLite's default page is 4 KiB. A post row with its raw JSON is 1 to 5 KiB, so
-# at 4 KiB rows spill into overflow pages, and every page a commit changes is
-# one frame of the write-ahead log, written with two system calls (then copied
-# again by the checkpoint). With 16 KiB pages an import of 20,000 posts makes a
-# quarter of the 24,000 writes, its system time per post about halves (4-5 ->
-# 2-3 us) and SQLite runs 3% fewer instructions. Large pages cost random reads
-# a little: the deck reads posts by row id, a 16 KiB page each.
-PAGE_SIZE = 16384
+# The page size of new libraries: SQLite's default, on purpose. Larger pages
+# help a big import (a post row with its raw JSON is 1 to 5 KiB, and every page
+# a commit changes is a WAL frame written with two system calls: with 16 KiB
+# pages an import of 20,000 posts made a quarter of the 24,000 writes and its
+# system time per post about halved, 4-5 -> 2-3 us, about 5% of the writer).
+# But a live jam commits a few posts at a time, and each commit writes every
+# page it touched: 61 KiB per commit of 5 posts at 4 KiB, 93 at 8 KiB, 176 at
+# 16 KiB. Following a jam matters more than importing one: an hour of it would
+# write about three times as much to disk for a 5% faster import.
+PAGE_SIZE = 4096
 
 
 class StoreError(Exception):

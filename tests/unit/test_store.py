@@ -37,24 +37,29 @@ def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_new_library_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+def test_a_new_library_gets_the_chosen_page_size_and_an_old_one_keeps_its_own(tmp_path):
     conn = open_library(tmp_path / "new.db")
-    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     conn.close()
+    other = 16384 if PAGE_SIZE != 16384 else 8192
     old = sqlite3.connect(tmp_path / "old.db")
-    old.execute("PRAGMA page_size = 4096")
-    old.execute("CREATE TABLE leftover (x)")  # the file exists with 4 KiB pages
+    old.execute(f"PRAGMA page_size = {other}")
+    old.execute("CREATE TABLE leftover (x)")  # the file exists with other pages
     old.close()
     conn = open_library(tmp_path / "old.db")
-    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == other
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     session_id = library.create_session(conn, "jam", hashtags=["x"])
     writer = StoreWriter(tmp_path / "old.db")
     try:
         writer.ingest(session_id, Parsed(posts=[make_post(1, text="still written")])).result()
+        backstop = writer.call(
+            lambda ctx: ctx.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0], notify=False
+        )
     finally:
         writer.close()
     assert conn.execute("SELECT text FROM posts").fetchall() == [("still written",)]
+    assert backstop * other == 40 << 20  # the writer's backstop is bytes, not pages
     conn.close()
 
 
