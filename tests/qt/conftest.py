@@ -75,3 +75,28 @@ def make_window(qtbot, library_path):
     yield make
     for window in windows:
         window.shutdown()
+
+
+@pytest.fixture
+def jam_window(qtbot, library_path):
+    """``jam_window(seed=posts, **options)``: a shown 1400x900 window on the "jam"
+    session, ``options`` passed to ``MainWindow``; ``seed`` creates the session
+    (with the preset columns) and stores those posts first. Call it again for
+    the same library "after a restart" (close the first window)."""
+    windows: list[MainWindow] = []
+
+    def make(seed=(), **options) -> MainWindow:
+        window = MainWindow(library_path, theme=themes.LIGHT, coalesce_ms=10, **options)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.resize(1400, 900)
+        if seed:
+            ingest(window, create_jam_session(window), seed)
+        window.open_session("jam")
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()

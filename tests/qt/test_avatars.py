@@ -11,12 +11,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint
 from PySide6.QtGui import QColor, QImage
 
 from desktop.core.avatars import AvatarCache
-from desktop.ui import theme as themes
-from desktop.ui.main_window import MainWindow
 from desktop.ui.post_delegate import AVATAR, PAD, avatar_color
 from tests.fakes.image_server import image_server
 from tests.fakes.posts import make_post
-from tests.qt.conftest import create_jam_session, ingest
 
 RED = QColor("#d01020")
 
@@ -43,24 +40,8 @@ def with_avatar(post, url):
 
 
 @pytest.fixture
-def avatar_window(qtbot, library_path):
-    windows: list[MainWindow] = []
-
-    def make(posts=(), *, avatars=True) -> MainWindow:
-        window = MainWindow(library_path, theme=themes.LIGHT, coalesce_ms=10, avatars=avatars)
-        qtbot.addWidget(window)
-        windows.append(window)
-        window.resize(1400, 900)
-        if posts:
-            ingest(window, create_jam_session(window), posts)
-        window.open_session("jam")
-        window.show()
-        qtbot.waitExposed(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
+def avatar_window(jam_window):
+    return lambda posts=(), *, avatars=True: jam_window(posts, avatars=avatars)
 
 
 def all_column(window):

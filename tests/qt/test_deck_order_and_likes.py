@@ -8,37 +8,19 @@ from PySide6.QtCore import Qt
 
 from desktop.core.actions import ActionState
 from desktop.store import columns as saved_columns
-from desktop.ui import theme as themes
 from desktop.ui.column_widget import column_mime
 from desktop.ui.main_window import MainWindow
 from desktop.ui.widgets import KEYS_HELP
 from tests.fakes.fake_source import FakeSource
 from tests.fakes.posts import make_post
-from tests.qt.conftest import create_jam_session, ingest
+from tests.qt.conftest import create_jam_session
 
 
 @pytest.fixture
-def window_on(qtbot, library_path):
+def window_on(jam_window):
     """``window_on(seed=..., sources=...)``: a shown window on the "jam" session;
     call it again for the same library "after a restart" (close the first one)."""
-    windows: list[MainWindow] = []
-
-    def make(*, seed=(), sources=None) -> MainWindow:
-        window = MainWindow(library_path, theme=themes.LIGHT, coalesce_ms=10, sources=sources)
-        qtbot.addWidget(window)
-        windows.append(window)
-        window.resize(1400, 900)
-        if seed:
-            session_id = create_jam_session(window)
-            ingest(window, session_id, list(seed))
-        window.open_session("jam")
-        window.show()
-        qtbot.waitExposed(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
+    return lambda *, seed=(), sources=None: jam_window(seed, sources=sources)
 
 
 def names(window: MainWindow) -> list[str]:

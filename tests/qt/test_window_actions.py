@@ -16,11 +16,9 @@ from desktop.sources.base import (
     SourceState,
     SourceStatus,
 )
-from desktop.ui import theme as themes
 from desktop.ui.main_window import MainWindow
 from tests.fakes.fake_source import FakeSource
 from tests.fakes.posts import make_post
-from tests.qt.conftest import create_jam_session, ingest
 
 
 def jam_posts():
@@ -35,28 +33,13 @@ def jam_posts():
 
 
 @pytest.fixture
-def open_window(qtbot, library_path):
+def open_window(jam_window):
     """``open_window(sources=..., accounts=...)``: a shown window on the "jam" session."""
-    windows: list[MainWindow] = []
 
     def make(*, sources=None, accounts=None, seed=True) -> MainWindow:
-        window = MainWindow(
-            library_path, theme=themes.LIGHT, coalesce_ms=10, sources=sources, accounts=accounts
-        )
-        qtbot.addWidget(window)
-        windows.append(window)
-        window.resize(1400, 900)
-        if seed:
-            session_id = create_jam_session(window)
-            ingest(window, session_id, jam_posts())
-        window.open_session("jam")
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+        return jam_window(jam_posts() if seed else (), sources=sources, accounts=accounts)
 
-    yield make
-    for window in windows:
-        window.shutdown()
+    return make
 
 
 def all_column(window: MainWindow):
