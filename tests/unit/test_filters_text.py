@@ -5,10 +5,46 @@ from __future__ import annotations
 import random
 import re
 import string
+import unicodedata
 
 from filters.text import fold, tokenize
 
 RULE = re.compile(r"[#@]?\w+")  # the module docstring's rule, on the folded text
+
+
+def fold_rule(text: str) -> str:
+    """The module docstring's folding, spelled out: NFKD, combining marks dropped, casefold."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def test_fold_follows_the_rule_on_every_latin1_character_and_mixed_text():
+    latin1 = "".join(map(chr, range(256)))
+    for char in latin1:
+        assert fold(char) == fold_rule(char), hex(ord(char))
+    rng = random.Random(11)
+    alphabet = latin1 + "İıﬁ½ΣςØ中\u0301\u0308\u200d🎉＃Ａ１ǅ"
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)
+    ]
+    # Mostly-Latin text as jams write it, with the odd non-Latin-1 character.
+    samples += [
+        "".join(rng.choice(string.ascii_letters + " éÉèïçñöüÀ#@:ß" * 2) for _ in range(40))
+        for _ in range(1000)
+    ]
+    for text in samples:
+        assert fold(text) == fold_rule(text), text
+
+
+def test_hashes_and_ats_inside_or_after_words_split_as_the_rule_says():
+    rng = random.Random(5)
+    alphabet = "ab_Z9 #@.:-\t\néß"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert tokenize(text) == RULE.findall(fold(text)), text
+    assert tokenize("a#b x@ ##q @@r #@s # @ café#Résumé") == [
+        "a", "#b", "x", "#q", "@r", "@s", "cafe", "#resume",
+    ]  # fmt: skip
 
 
 def test_tokens_follow_the_rule_on_ascii_and_unicode_text():
