@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.normalize import MalformedPayload
 from desktop.core.normalize.detect import normalize_document
-from desktop.store.ingest import PreparedBatch, post_fields, prepared_from
+from desktop.store.ingest import PreparedBatch, batch_from_fields, post_fields
 
 if TYPE_CHECKING:
     from desktop.sources.base import SourceSink
@@ -77,15 +77,6 @@ def usable(paths: list, *, speed: float) -> bool:
 # --------------------------------------------------------------------- the wire
 
 
-def revive_batch(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
-    """The worker's rows (``post_fields``) back to a batch ready to write."""
-    primary = [prepared_from(r) for r in posts]
-    refs = [prepared_from(r) for r in referenced]
-    unique = {item.key: item for item in refs}
-    unique.update((item.key, item) for item in primary)
-    return PreparedBatch(primary, refs, unique)
-
-
 @dataclasses.dataclass(slots=True)
 class WireBatch:
     """One batch of rows as the worker serialized them (``desktop.store.ingest.PackedBatch``):
@@ -94,7 +85,7 @@ class WireBatch:
     payload: bytes  # marshal of (posts rows, referenced rows)
 
     def unpack(self) -> PreparedBatch:
-        return revive_batch(*marshal.loads(self.payload))
+        return batch_from_fields(*marshal.loads(self.payload))
 
 
 # --------------------------------------------------------------------- the worker

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -287,18 +288,48 @@ def prepare_post(post: Post) -> PreparedPost:
     return prepared_from(post_fields(post))
 
 
+def batch_from_fields(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
+    """A batch from its posts' ``post_fields``."""
+    primary = [prepared_from(fields) for fields in posts]
+    refs = [prepared_from(fields) for fields in referenced]
+    # The same post may come twice in one batch (a retweeted original in two
+    # stream lines): the last copy wins, as it would across batches.
+    unique = {item.key: item for item in refs}
+    unique.update((item.key, item) for item in primary)
+    return PreparedBatch(primary, refs, unique)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value):
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, tuple):
+        return tuple([_without_surrogates(v) for v in value])
+    return value
+
+
+def without_surrogates(batch: PreparedBatch) -> PreparedBatch:
+    """``batch`` with every lone surrogate in its strings replaced by U+FFFD."""
+
+    def fields(item: PreparedPost) -> tuple:
+        values = (item.network, item.key, item.post_id, item.author, item.columns, item.fts)
+        return (*_without_surrogates(values), item.answer)
+
+    return batch_from_fields(
+        [fields(item) for item in batch.posts], [fields(item) for item in batch.referenced]
+    )
+
+
 def prepare(parsed: Parsed) -> PreparedBatch:
     """Tokenize, build records and encode JSON for a batch, touching no database.
 
     ``StoreWriter.ingest`` calls this on the submitting (source) thread, so the
     writer thread spends its time writing."""
-    posts = [prepare_post(p) for p in parsed.posts]
-    referenced = [prepare_post(p) for p in parsed.referenced]
-    # The same post may come twice in one batch (a retweeted original in two
-    # stream lines): the last copy wins, as it would across batches.
-    unique = {item.key: item for item in referenced}
-    unique.update((item.key, item) for item in posts)
-    return PreparedBatch(posts, referenced, unique)
+    return batch_from_fields(
+        [post_fields(p) for p in parsed.posts], [post_fields(p) for p in parsed.referenced]
+    )
 
 
 class Ingestor:
@@ -307,6 +338,11 @@ class Ingestor:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget every cache (they are rebuilt from the database)."""
+        conn = self.conn
         # (network, author id) -> (row id, (author id, handle, display name, avatar URL))
         self._authors: dict[tuple[str, str], tuple[int, tuple]] = {}
         self._next_post_id = (conn.execute("SELECT max(id) FROM posts").fetchone()[0] or 0) + 1
@@ -463,6 +499,20 @@ class Ingestor:
             batch = parsed
         else:
             batch = parsed.unpack()
+        self.conn.execute("SAVEPOINT ingest_batch")
+        try:
+            result = self._write(session_id, batch, now)
+        except UnicodeEncodeError:
+            # A lone surrogate (JSON "\ud83d" from text cut inside an emoji; the
+            # json module lets it through) cannot be stored as UTF-8: rather than
+            # lose the whole batch, write it again with U+FFFD in its place.
+            self.conn.execute("ROLLBACK TO ingest_batch")
+            self._reset()  # the caches saw the rolled-back rows
+            result = self._write(session_id, without_surrogates(batch), now)
+        self.conn.execute("RELEASE ingest_batch")
+        return result
+
+    def _write(self, session_id: int, batch: PreparedBatch, now: float) -> IngestResult:
         result = IngestResult(session_id=session_id)
         by_key, updated = self._upsert(batch.unique, now=now)
         result.updated = updated

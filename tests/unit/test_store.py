@@ -173,6 +173,43 @@ def test_two_copies_of_a_post_in_one_batch_store_the_last_one_everywhere(writer,
     ).fetchall() == [(last.created_at.timestamp(), last.created_at.timestamp())]
 
 
+def test_a_lone_surrogate_costs_one_character_not_the_batch(writer, tmp_path):
+    """JSON may carry half an emoji ("\\ud83d", text cut at 140 UTF-16 units);
+    the json module passes it through, UTF-8 cannot store it. The batch is
+    written with U+FFFD in its place, the jam's questions included."""
+    sid = new_session(writer)
+    question = make_post(1, "Q1: what now? \ud83d", handle="host")
+    broken = make_post(2, "A1: half an emoji \ud83d #socbizchat", handle="ann")
+    broken = dataclasses.replace(
+        broken,
+        author=dataclasses.replace(broken.author, display_name="Ann \udc00"),
+        raw={"text": "A1: half an emoji \ud83d"},
+    )
+    fine = make_post(3, "A1: all good #socbizchat", handle="bo")
+    result = writer.ingest(sid, Parsed(posts=[question, broken, fine])).result()
+    assert [(r.text, r.question) for r in result.added] == [
+        ("Q1: what now? \ufffd", 1),
+        ("A1: half an emoji \ufffd #socbizchat", 1),
+        ("A1: all good #socbizchat", 1),
+    ]
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("SELECT text FROM posts ORDER BY id").fetchall() == [
+        ("Q1: what now? \ufffd",),
+        ("A1: half an emoji \ufffd #socbizchat",),
+        ("A1: all good #socbizchat",),
+    ]
+    assert conn.execute("SELECT display_name FROM authors WHERE handle = 'ann'").fetchone() == (
+        "Ann \ufffd",
+    )
+    assert conn.execute("SELECT number, text FROM questions").fetchall() == [
+        (1, "what now? \ufffd")
+    ]
+    assert conn.execute("SELECT count(*) FROM session_posts").fetchone() == (3,)
+    # The next batch goes on from the rewritten one (the caches were rebuilt).
+    later = writer.ingest(sid, Parsed(posts=[make_post(4, "A1: later", handle="cy")])).result()
+    assert [(r.rowid, r.question) for r in later.added] == [(4, 1)]
+
+
 def test_referenced_posts_are_stored_but_not_members(writer):
     sid = new_session(writer)
     original = make_post(1, "A2: listen first", handle="bob")
