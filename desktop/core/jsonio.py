@@ -27,6 +27,10 @@ _MSGSPEC_ERRORS = (msgspec.MsgspecError, ValueError)
 _encode_slow = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False
 ).encode
+# The same, all ASCII: a lone surrogate is written "\\ud83d", valid UTF-8.
+_encode_slow_ascii = json.JSONEncoder(
+    ensure_ascii=True, separators=(",", ":"), default=str, check_circular=False
+).encode
 
 
 def loads(data: str | bytes) -> Any:
@@ -53,3 +57,15 @@ def dumps(obj: Any) -> str:
         # Lone surrogates and other values msgspec refuses: the standard
         # library's output, as before.
         return _encode_slow(obj)
+
+
+def dumps_utf8(obj: Any) -> bytes:
+    """``dumps(obj)`` as UTF-8 bytes, without the round trip through ``str``.
+
+    Always valid UTF-8: what msgspec refuses is written by the standard
+    library with non-ASCII escaped, so a lone surrogate stays a "\\ud83d"
+    escape (``dumps`` keeps it as a character, which UTF-8 cannot hold)."""
+    try:
+        return _encode(obj)
+    except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
+        return _encode_slow_ascii(obj).encode("ascii")

@@ -42,10 +42,6 @@ class IngestResult:
     new_questions: list[Question] = dataclasses.field(default_factory=list)
 
 
-# msgspec, about 4x faster than the json module here (see desktop.core.jsonio).
-_encode_raw = jsonio.dumps
-
-
 def _entities_json(post: Post) -> str:
     """What the views need beyond the columns. Empty values are left out (every
     reader uses ``.get`` with a default): most posts then store a few bytes."""
@@ -73,7 +69,7 @@ def _entities_json(post: Post) -> str:
         value = getattr(post, name)
         if value is not None:
             entities[name] = value
-    return _encode_raw(entities)
+    return jsonio.dumps(entities)
 
 
 _POST_COLUMNS = (
@@ -84,6 +80,19 @@ _POST_COLUMNS = (
 _INSERT_POSTS = (
     f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at)"
 )
+
+
+def _mark(column: str) -> str:
+    # The raw JSON comes as the UTF-8 bytes its encoder wrote: bound as a blob
+    # and made text by SQLite. As a str it was decoded from UTF-8 (by the
+    # import's marshal) and encoded again to be bound, for every post with an
+    # accent or an emoji.
+    return "CAST(? AS TEXT)" if column == "raw" else "?"
+
+
+_POSTS_MARKS = [
+    _mark(c.strip()) for c in _INSERT_POSTS[_INSERT_POSTS.index("(") + 1 : -1].split(",")
+]
 _INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to)"
 _INSERT_MEMBERS = (
     "INSERT INTO session_posts (session_id, post_id, created_at, question, question_source, "
@@ -97,7 +106,9 @@ _INSERT_MEMBERS = (
 ROWS_PER_INSERT = 200
 
 
-def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple]) -> None:
+def insert_rows(
+    conn: sqlite3.Connection, head: str, rows: Sequence[tuple], marks: Sequence[str] = ()
+) -> None:
     """``head VALUES (...), (...), ...``: many rows per statement.
 
     Measured against ``executemany`` with the benchmark's rows (CPU per post):
@@ -109,7 +120,7 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple]) -> N
     width = len(rows[0])
     limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     per = max(1, min(limit, ROWS_PER_INSERT))
-    row_marks = "(" + ",".join("?" * width) + ")"
+    row_marks = "(" + ",".join(marks or "?" * width) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         values = list(chain.from_iterable(chunk))  # flat, at C speed
@@ -118,7 +129,7 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple]) -> N
 
 _UPDATE_POSTS = (
     "UPDATE posts SET "
-    + ", ".join(f"{c.strip()} = ?" for c in _POST_COLUMNS.split(","))
+    + ", ".join(f"{c.strip()} = {_mark(c.strip())}" for c in _POST_COLUMNS.split(","))
     + ", updated_at = ? WHERE id = ?"
 )
 
@@ -217,7 +228,7 @@ def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
         post.url,
         _entities_json(post),
         post.edited_at.timestamp() if post.edited_at else None,
-        _encode_raw(post.raw),
+        jsonio.dumps_utf8(post.raw),  # bytes: stored as text (CAST in the SQL)
         author_keys,
         post.author.handle,
     )
@@ -262,7 +273,7 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
 def post_fields(post: Post) -> tuple:
     """A ``PreparedPost``'s fields but its record, as plain values: what the
     replay pipeline's worker process sends. They travel with ``marshal``, which
-    takes only exact built-in types (str, int, float, None, tuples): never an
+    takes only exact built-in types (str, bytes, int, float, None, tuples): never an
     enum member or other subclass here (``encode_post`` writes ``.value``s)."""
     columns, fts, answer = encode_post(post)
     network = post.network.value
@@ -469,7 +480,7 @@ class Ingestor:
             records[k] = item.record
         self._next_post_id = next_id
         if inserts:
-            insert_rows(self.conn, _INSERT_POSTS, inserts)
+            insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_MARKS)
             self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?, ?, ?)", fts_inserts)
         if updates:
             self.conn.executemany(_UPDATE_POSTS, updates)

@@ -4,6 +4,7 @@ slip and broken line as before."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import math
@@ -70,6 +71,39 @@ def test_dumps_keeps_non_ascii_and_writes_non_finite_numbers_as_null():
     assert jsonio.dumps({"t": "\ud800"}) == json.dumps({"t": "\ud800"}, ensure_ascii=False).replace(
         " ", ""
     )
+
+
+@pytest.mark.parametrize("text", [d for d in DOCUMENTS if "NaN" not in d])
+def test_dumps_utf8_is_valid_utf8_of_the_same_json_value(text):
+    value = json.loads(text)
+    written = jsonio.dumps_utf8(value)
+    assert repr(json.loads(written.decode("utf-8"))) == repr(value)  # strict: no surrogates
+    if "\\ud800" not in text:
+        assert written == jsonio.dumps(value).encode()
+    else:  # the lone surrogate stays an escape
+        assert written == b'{"lone":"\\ud800"}'
+
+
+def test_stored_raw_json_is_text_even_with_a_lone_surrogate(tmp_path):
+    """The posts table gets the raw JSON as UTF-8 bytes (CAST to text in the
+    SQL): what comes back is text, and the surrogate's escape survives."""
+    from desktop.core.normalize import Parsed
+    from desktop.store import library
+    from desktop.store.writer import StoreWriter
+    from tests.fakes.posts import make_post
+
+    post = make_post(1, "A1: café 😀")
+    odd = dataclasses.replace(make_post(2, "fine"), raw={"t": "\ud800"})
+    with StoreWriter(tmp_path / "lib.db") as writer:
+        sid = writer.call(lambda ctx: library.create_session(ctx.conn, "jam", hashtags=["x"]))
+        writer.ingest(sid, Parsed(posts=[post, odd])).result()
+        rows = writer.call(
+            lambda ctx: ctx.conn.execute(
+                "SELECT typeof(raw), raw FROM posts ORDER BY id"
+            ).fetchall(),
+            notify=False,
+        )
+    assert rows == [("text", '{"id":"1001","text":"A1: café 😀"}'), ("text", '{"t":"\\ud800"}')]
 
 
 # ------------------------------------------------------------------ the archive reader
