@@ -75,6 +75,8 @@ _END = r"""(?:
     | $
 )"""
 _START_LABEL = re.compile(r"[(\[]?" + _CORE + _END, re.VERBOSE)
+# What every label holds, wherever it is: one search rules most posts out.
+_LABEL_CORE = re.compile(r"[AaQq]0?[1-9]")
 # Things that may precede a label at the start of a post.
 _LEADING_SKIP = re.compile(
     r"""^(?:
@@ -162,6 +164,8 @@ def answer_label(text: str) -> int | None:
     True
     """
     folded = _ascii_forms(text)
+    if _LABEL_CORE.search(folded) is None:  # most chat posts: no label anywhere
+        return None
     start = _start_label(folded)
     return start if start is not None else _end_label(folded)
 

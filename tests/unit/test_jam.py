@@ -129,6 +129,25 @@ def test_not_answer_labels(text):
     assert answer_label(text) is None
 
 
+def test_the_quick_no_label_check_never_hides_a_label():
+    """answer_label first looks for a label's core anywhere ([AaQq]0?[1-9]) and
+    gives up without one: it must agree with the full start-and-end reading."""
+    import random
+
+    from desktop.core import jam
+
+    def full_reading(text):
+        folded = jam._ascii_forms(text)
+        start = jam._start_label(folded)
+        return start if start is not None else jam._end_label(folded)
+
+    rng = random.Random(9)
+    alphabet = "AaQq0123#()[]:.- xé＃Ａ１：\n"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert answer_label(text) == full_reading(text), text
+
+
 def test_a_label_followed_by_words_counts_even_when_ambiguous():
     # Decided: at the start, "Qn"/"An" then a space counts; only a number after it doesn't.
     assert answer_label("Q4 results are in") == 4
