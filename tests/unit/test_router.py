@@ -1,0 +1,33 @@
+"""The router: each committed post enters the columns whose filter it matches."""
+
+from __future__ import annotations
+
+import logging
+
+from desktop.core.record import record_for
+from desktop.core.router import Router
+from tests.fakes.posts import make_post
+
+
+def records(*texts: str):
+    return [record_for(make_post(n, text), rowid=n) for n, text in enumerate(texts, start=1)]
+
+
+def test_each_column_gets_the_posts_its_filter_matches_in_batch_order():
+    router = Router()
+    router.set_column("all", "", now=0)
+    router.set_column("community", "community", now=0)
+    router.set_column("nobody", "from:nobody", now=0)
+    batch = records("A1: community first", "A2: listen", "Q3 community?")
+    assert router.route(batch) == {"all": [1, 2, 3], "community": [1, 3]}
+
+
+def test_a_filter_failing_on_one_post_costs_only_that_post_in_that_column(caplog):
+    router = Router()
+    router.set_column("all", "", now=0)
+    router.set_column("fragile", "", now=0)
+    router._predicates["fragile"] = lambda record: 1 / (record.rowid - 2) is not None
+    with caplog.at_level(logging.ERROR, logger="jamdeck.router"):
+        routed = router.route(records("one", "two", "three"))
+    assert routed == {"all": [1, 2, 3], "fragile": [1, 3]}
+    assert "filter of column 'fragile' failed on post 2" in caplog.text
