@@ -95,17 +95,20 @@ _ASCII_SEPARATORS = bytes(
 def _marks_lead_words(spaced: str) -> bool:
     """Whether every "#" and "@" of ``spaced`` starts a word: it follows a space
     (or the start) and a word character follows it."""
-    for mark in "#@":
-        count = spaced.count(mark)
-        if count and (
-            spaced.count(" " + mark) + spaced.startswith(mark) != count
-            or spaced.endswith(mark)
-            or mark + " " in spaced
-            or mark + "#" in spaced
-            or mark + "@" in spaced
-        ):
-            return False
-    return True
+    if "@" not in spaced:
+        if "#" not in spaced:
+            return True
+        # A "#" after a space becomes "_": any "#" left follows a word or a mark.
+        rest = (" " + spaced).replace(" #", " _")
+        return "#" not in rest and "# " not in spaced and not spaced.endswith("#")
+    rest = (" " + spaced).replace(" #", " _").replace(" @", " _")
+    return (
+        "#" not in rest
+        and "@" not in rest
+        and "# " not in spaced
+        and "@ " not in spaced
+        and not spaced.endswith(("#", "@"))
+    )
 
 
 def tokenize(text: str) -> list[str]:
