@@ -118,7 +118,7 @@ def tokenize(text: str) -> list[str]:
         return _TOKEN.findall(folded)
     # ASCII: separators become spaces and str.split cuts the words (a third
     # fewer instructions than the regex). That gives the rule's tokens unless a
-    # "#" or "@" sits inside or at the end of a word ("a#b", "x@", "##q").
+    # "#" or "@" does not start a word ("a#b", "x@", "##q", "# x").
     spaced = folded.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
     if _marks_lead_words(spaced):
         return spaced.split()

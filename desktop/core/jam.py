@@ -307,6 +307,12 @@ class JamState:
             return number
         return None
 
+    def remember_question_post(self, ref: str, number: int) -> None:
+        """Another name (a network's own id, where it differs from the key) of a
+        post that asked question ``number``: replies may point at either."""
+        if ref:
+            self._question_posts[ref] = number
+
     def question_for_reply(self, post_id: str | None) -> int | None:
         """The question asked by the post with this key/id, if it is a question post."""
         return self._question_posts.get(post_id) if post_id else None

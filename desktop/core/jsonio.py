@@ -60,11 +60,13 @@ def dumps(obj: Any) -> str:
 
 
 def dumps_utf8(obj: Any) -> bytes:
-    """``dumps(obj)`` as UTF-8 bytes, without the round trip through ``str``.
+    """The same JSON value as ``dumps(obj)``, as UTF-8 bytes, without the round
+    trip through ``str`` (msgspec writes bytes).
 
-    Always valid UTF-8: what msgspec refuses is written by the standard
-    library with non-ASCII escaped, so a lone surrogate stays a "\\ud83d"
-    escape (``dumps`` keeps it as a character, which UTF-8 cannot hold)."""
+    Always valid UTF-8: what msgspec refuses (a lone surrogate) is written by
+    the standard library with every non-ASCII character escaped, so the
+    surrogate stays a "\\ud83d" escape (``dumps`` keeps it as a character,
+    which UTF-8 cannot hold); in that object only, NaN is then ``NaN``."""
     try:
         return _encode(obj)
     except (TypeError, ValueError, OverflowError, UnicodeEncodeError):

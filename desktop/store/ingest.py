@@ -82,7 +82,7 @@ _INSERT_POSTS = (
 )
 
 
-def _mark(column: str) -> str:
+def _placeholder(column: str) -> str:
     # The raw JSON comes as the UTF-8 bytes its encoder wrote: bound as a blob
     # and made text by SQLite. As a str it was decoded from UTF-8 (by the
     # import's marshal) and encoded again to be bound, for every post with an
@@ -90,8 +90,8 @@ def _mark(column: str) -> str:
     return "CAST(? AS TEXT)" if column == "raw" else "?"
 
 
-_POSTS_MARKS = [
-    _mark(c.strip()) for c in _INSERT_POSTS[_INSERT_POSTS.index("(") + 1 : -1].split(",")
+_POSTS_PLACEHOLDERS = [
+    _placeholder(c.strip()) for c in _INSERT_POSTS[_INSERT_POSTS.index("(") + 1 : -1].split(",")
 ]
 _INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to)"
 _INSERT_MEMBERS = (
@@ -107,7 +107,7 @@ ROWS_PER_INSERT = 200
 
 
 def insert_rows(
-    conn: sqlite3.Connection, head: str, rows: Sequence[tuple], marks: Sequence[str] = ()
+    conn: sqlite3.Connection, head: str, rows: Sequence[tuple], placeholders: Sequence[str] = ()
 ) -> None:
     """``head VALUES (...), (...), ...``: many rows per statement.
 
@@ -120,7 +120,9 @@ def insert_rows(
     width = len(rows[0])
     limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     per = max(1, min(limit, ROWS_PER_INSERT))
-    row_marks = "(" + ",".join(marks or "?" * width) + ")"
+    if placeholders and len(placeholders) != width:
+        raise ValueError(f"{len(placeholders)} placeholders for rows of {width} values")
+    row_marks = "(" + ",".join(placeholders or "?" * width) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         values = list(chain.from_iterable(chunk))  # flat, at C speed
@@ -129,7 +131,7 @@ def insert_rows(
 
 _UPDATE_POSTS = (
     "UPDATE posts SET "
-    + ", ".join(f"{c.strip()} = {_mark(c.strip())}" for c in _POST_COLUMNS.split(","))
+    + ", ".join(f"{c.strip()} = {_placeholder(c.strip())}" for c in _POST_COLUMNS.split(","))
     + ", updated_at = ? WHERE id = ?"
 )
 
@@ -295,10 +297,6 @@ def prepared_from(fields: tuple) -> PreparedPost:
     return PreparedPost(*fields, record_of(fields[0], fields[4], fields[5]))
 
 
-def prepare_post(post: Post) -> PreparedPost:
-    return prepared_from(post_fields(post))
-
-
 def batch_from_fields(posts: list[tuple], referenced: list[tuple]) -> PreparedBatch:
     """A batch from its posts' ``post_fields``."""
     primary = [prepared_from(fields) for fields in posts]
@@ -369,17 +367,20 @@ class Ingestor:
             ).fetchone()
             if row is None:
                 raise KeyError(f"no session with id {session_id}")
-            questions = [
-                Question(number=n, text=t, asked_at=a, post_key=k)
-                for n, t, a, k in self.conn.execute(
-                    "SELECT q.number, q.text, q.asked_at, p.key FROM questions q "
-                    "LEFT JOIN posts p ON p.id = q.post_id WHERE q.session_id = ?",
-                    (session_id,),
-                )
-            ]
+            rows = self.conn.execute(
+                "SELECT q.number, q.text, q.asked_at, p.key, p.post_id FROM questions q "
+                "LEFT JOIN posts p ON p.id = q.post_id WHERE q.session_id = ?",
+                (session_id,),
+            ).fetchall()
             state = JamState(
-                hosts=json.loads(row[0]), hashtags=json.loads(row[1]), questions=questions
+                hosts=json.loads(row[0]),
+                hashtags=json.loads(row[1]),
+                questions=[Question(n, t, a, k) for n, t, a, k, _id in rows],
             )
+            # A reply names its question by the network's id (Mastodon: not the key),
+            # as the jam learned it live.
+            for number, _t, _a, _key, post_id in rows:
+                state.remember_question_post(post_id, number)
             self._jams[session_id] = state
         return state
 
@@ -480,7 +481,7 @@ class Ingestor:
             records[k] = item.record
         self._next_post_id = next_id
         if inserts:
-            insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_MARKS)
+            insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_PLACEHOLDERS)
             self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?, ?, ?)", fts_inserts)
         if updates:
             self.conn.executemany(_UPDATE_POSTS, updates)
@@ -499,10 +500,11 @@ class Ingestor:
         *,
         now: float | None = None,
     ) -> IngestResult:
-        """Store one batch for ``session_id``. The caller owns the transaction.
+        """Store one batch for ``session_id``, in the caller's transaction.
 
         ``parsed`` may come already prepared (``prepare``, on the source's thread)
-        or packed (``PackedBatch``)."""
+        or packed (``PackedBatch``). A batch that fails leaves no row behind and
+        the caches as the database is (its own savepoint is rolled back)."""
         now = time.time() if now is None else now
         if isinstance(parsed, Parsed):
             batch = prepare(parsed)
@@ -512,16 +514,24 @@ class Ingestor:
             batch = parsed.unpack()
         self.conn.execute("SAVEPOINT ingest_batch")
         try:
-            result = self._write(session_id, batch, now)
-        except UnicodeEncodeError:
-            # A lone surrogate (JSON "\ud83d" from text cut inside an emoji; the
-            # json module lets it through) cannot be stored as UTF-8: rather than
-            # lose the whole batch, write it again with U+FFFD in its place.
-            self.conn.execute("ROLLBACK TO ingest_batch")
-            self._reset()  # the caches saw the rolled-back rows
-            result = self._write(session_id, without_surrogates(batch), now)
+            try:
+                result = self._write(session_id, batch, now)
+            except UnicodeEncodeError:
+                # A lone surrogate (JSON "\ud83d" from text cut inside an emoji;
+                # the json module lets it through) cannot be stored as UTF-8:
+                # rather than lose the whole batch, write it again with U+FFFD.
+                self._roll_back_batch()
+                result = self._write(session_id, without_surrogates(batch), now)
+        except BaseException:
+            self._roll_back_batch()
+            self.conn.execute("RELEASE ingest_batch")
+            raise
         self.conn.execute("RELEASE ingest_batch")
         return result
+
+    def _roll_back_batch(self) -> None:
+        self.conn.execute("ROLLBACK TO ingest_batch")
+        self._reset()  # the caches saw the rolled-back rows
 
     def _write(self, session_id: int, batch: PreparedBatch, now: float) -> IngestResult:
         result = IngestResult(session_id=session_id)

@@ -97,6 +97,7 @@ def test_stored_raw_json_is_text_even_with_a_lone_surrogate(tmp_path):
     with StoreWriter(tmp_path / "lib.db") as writer:
         sid = writer.call(lambda ctx: library.create_session(ctx.conn, "jam", hashtags=["x"]))
         writer.ingest(sid, Parsed(posts=[post, odd])).result()
+        writer.ingest(sid, Parsed(posts=[odd])).result()  # received again: an update
         rows = writer.call(
             lambda ctx: ctx.conn.execute(
                 "SELECT typeof(raw), raw FROM posts ORDER BY id"

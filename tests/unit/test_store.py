@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from desktop.core.normalize import Parsed
-from desktop.core.post import Kind, Metrics
+from desktop.core.post import Kind, Metrics, Network
 from desktop.store import library
 from desktop.store.db import PAGE_SIZE, SchemaTooNewError, open_library
 from desktop.store.schema import SCHEMA_VERSION
@@ -173,6 +173,36 @@ def test_two_copies_of_a_post_in_one_batch_store_the_last_one_everywhere(writer,
     ).fetchall() == [(last.created_at.timestamp(), last.created_at.timestamp())]
 
 
+def test_a_batch_that_fails_leaves_nothing_and_the_next_one_goes_on(writer, tmp_path):
+    """Ingestor.write rolls its own savepoint back on any failure: no row of the
+    failed batch stays, and its caches (ids, authors, jam) match the database."""
+    sid = new_session(writer)
+    writer.ingest(
+        sid, Parsed(posts=[make_post(1, "Q1: first? #socbizchat", handle="host")])
+    ).result()
+
+    def fail_midway(ctx):
+        ingestor = ctx.ingestor
+        ingestor.conn.execute("CREATE TEMP TRIGGER boom BEFORE INSERT ON session_posts "
+                              "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")  # fmt: skip
+        try:
+            with pytest.raises(sqlite3.IntegrityError):
+                ingestor.write(sid, Parsed(posts=[make_post(2, "Q2: second?", handle="host")]))
+        finally:
+            ingestor.conn.execute("DROP TRIGGER boom")
+        # The same Ingestor goes on: the failed batch left no post, no author, no question.
+        return ingestor.write(sid, Parsed(posts=[make_post(3, "A1: an answer", handle="ann")]))
+
+    result = writer.call(fail_midway)
+    assert [(r.rowid, r.question) for r in result.added] == [(2, 1)]
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("SELECT post_id FROM posts ORDER BY id").fetchall() == [
+        ("1001",),
+        ("1003",),
+    ]
+    assert conn.execute("SELECT number FROM questions").fetchall() == [(1,)]
+
+
 def test_a_lone_surrogate_costs_one_character_not_the_batch(writer, tmp_path):
     """JSON may carry half an emoji ("\\ud83d", text cut at 140 UTF-16 units);
     the json module passes it through, UTF-8 cannot store it. The batch is
@@ -208,6 +238,38 @@ def test_a_lone_surrogate_costs_one_character_not_the_batch(writer, tmp_path):
     # The next batch goes on from the rewritten one (the caches were rebuilt).
     later = writer.ingest(sid, Parsed(posts=[make_post(4, "A1: later", handle="cy")])).result()
     assert [(r.rowid, r.question) for r in later.added] == [(4, 1)]
+
+
+@pytest.mark.parametrize("how", ["a new writer", "a rewritten batch"])
+def test_a_reply_finds_its_mastodon_question_by_id_after_the_jam_is_rebuilt(tmp_path, how):
+    """A Mastodon reply names its question by the instance's id, not the key
+    (the URI). The jam learns both live; rebuilt from the library (a restart,
+    or the caches dropped to rewrite a batch) it must know both again."""
+    path = tmp_path / "library.db"
+    question = dataclasses.replace(
+        make_post(1, "Q1: what now?", handle="host", network=Network.MASTODON),
+        uri="https://m.example/statuses/q1",
+    )
+    chat = make_post(2, "chat", handle="ann", network=Network.MASTODON)
+    if how == "a rewritten batch":
+        chat = dataclasses.replace(chat, text="chat \ud83d")
+    # Outside the question's time window: only the reply link can assign it.
+    reply = make_post(
+        3, "totally agree", handle="bo", network=Network.MASTODON, minutes=200,
+        kind=Kind.REPLY, reply_to_id=question.id,
+    )  # fmt: skip
+    writer = StoreWriter(path)
+    try:
+        sid = new_session(writer)
+        writer.ingest(sid, Parsed(posts=[question])).result()
+        if how == "a new writer":
+            writer.close()
+            writer = StoreWriter(path)
+        writer.ingest(sid, Parsed(posts=[chat])).result()
+        result = writer.ingest(sid, Parsed(posts=[reply])).result()
+    finally:
+        writer.close()
+    assert [(r.question, r.question_source) for r in result.added] == [(1, "reply")]
 
 
 def test_referenced_posts_are_stored_but_not_members(writer):
