@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import sqlite3
 import time
@@ -29,6 +30,8 @@ from desktop.core.normalize import Parsed
 from desktop.core.post import Kind, Network, Post
 from desktop.core.record import PostRecord
 from filters.text import fold_key, handle_keys, tokenize
+
+log = logging.getLogger("jamdeck.store.ingest")
 
 
 @dataclasses.dataclass(slots=True)
@@ -520,18 +523,27 @@ class Ingestor:
                 # A lone surrogate (JSON "\ud83d" from text cut inside an emoji;
                 # the json module lets it through) cannot be stored as UTF-8:
                 # rather than lose the whole batch, write it again with U+FFFD.
-                self._roll_back_batch()
+                self.conn.execute("ROLLBACK TO ingest_batch")
+                self._reset()  # the caches saw the rolled-back rows
                 result = self._write(session_id, without_surrogates(batch), now)
         except BaseException:
-            self._roll_back_batch()
-            self.conn.execute("RELEASE ingest_batch")
+            self._abandon_batch()
             raise
         self.conn.execute("RELEASE ingest_batch")
         return result
 
-    def _roll_back_batch(self) -> None:
-        self.conn.execute("ROLLBACK TO ingest_batch")
-        self._reset()  # the caches saw the rolled-back rows
+    def _abandon_batch(self) -> None:
+        """Undo a failed batch and forget what the caches learned from it,
+        without hiding the failure."""
+        try:
+            self.conn.execute("ROLLBACK TO ingest_batch")
+            self.conn.execute("RELEASE ingest_batch")
+            self._reset()
+        except sqlite3.Error:
+            # SQLite may have rolled the whole transaction back itself (a full
+            # disk, an I/O error): the caller's rollback and a new Ingestor
+            # (as the store writer does) start clean.
+            log.warning("could not undo a failed batch", exc_info=True)
 
     def _write(self, session_id: int, batch: PreparedBatch, now: float) -> IngestResult:
         result = IngestResult(session_id=session_id)

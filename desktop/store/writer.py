@@ -205,7 +205,8 @@ class StoreWriter:
                     self._changes_at_checkpoint = conn.total_changes
                     self._checkpointer.request()
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                    conn.execute("ROLLBACK")
                 # Caches may now hold ids from the rolled-back transaction.
                 self._ctx.ingestor = Ingestor(conn)
                 raise

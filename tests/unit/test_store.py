@@ -203,6 +203,26 @@ def test_a_batch_that_fails_leaves_nothing_and_the_next_one_goes_on(writer, tmp_
     assert conn.execute("SELECT number FROM questions").fetchall() == [(1,)]
 
 
+def test_a_batch_whose_whole_transaction_sqlite_rolled_back_reports_its_own_error(writer):
+    """A full disk or an I/O error makes SQLite roll the whole transaction back
+    by itself: the caller hears that error (not a failed ROLLBACK's), and the
+    next batch starts from what the library holds."""
+    sid = new_session(writer)
+    writer.ingest(
+        sid, Parsed(posts=[make_post(1, "Q1: first? #socbizchat", handle="host")])
+    ).result()
+
+    def fail_whole_transaction(ctx):
+        ctx.conn.execute("CREATE TEMP TRIGGER boom BEFORE INSERT ON session_posts "
+                         "BEGIN SELECT RAISE(ROLLBACK, 'disk trouble'); END")  # fmt: skip
+        return ctx.ingestor.write(sid, Parsed(posts=[make_post(2, "A1: lost", handle="ann")]))
+
+    with pytest.raises(sqlite3.IntegrityError, match="disk trouble"):
+        writer.call(fail_whole_transaction)
+    result = writer.ingest(sid, Parsed(posts=[make_post(3, "A1: kept", handle="bo")])).result()
+    assert [(r.rowid, r.question) for r in result.added] == [(2, 1)]
+
+
 def test_a_lone_surrogate_costs_one_character_not_the_batch(writer, tmp_path):
     """JSON may carry half an emoji ("\\ud83d", text cut at 140 UTF-16 units);
     the json module passes it through, UTF-8 cannot store it. The batch is
