@@ -288,8 +288,7 @@ class JamState:
     def _define(self, q: Question, *, extra_keys: Iterable[str]) -> bool:
         """Record a question definition; True if question ``q.number`` changed."""
         for key in (q.post_key, *extra_keys):
-            if key:
-                self._question_posts[key] = q.number
+            self.remember_question_post(key, q.number)
         old = self._questions.get(q.number)
         if old is not None and not _prefer(q, old):
             return False
@@ -307,7 +306,7 @@ class JamState:
             return number
         return None
 
-    def remember_question_post(self, ref: str, number: int) -> None:
+    def remember_question_post(self, ref: str | None, number: int) -> None:
         """Another name (a network's own id, where it differs from the key) of a
         post that asked question ``number``: replies may point at either."""
         if ref:
