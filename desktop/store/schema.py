@@ -212,10 +212,21 @@ def _lean_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _fts_automerge(conn: sqlite3.Connection) -> None:
+    # FTS5 merges the index's segments once 4 of one level exist (its default):
+    # an import rewrites every word's entries again and again as the levels
+    # fill. Merging at 16 measured, for 1,000,000 index rows written 2,000 per
+    # commit: 5.5-5.9 -> 4.2-4.3 us per row, the same file size, and the same
+    # search times (common words, OR, a phrase, from:, a tag). A big library
+    # is searched through more segments only until the next merge.
+    conn.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('automerge', 16)")
+
+
 # (name, function). Append only: never reorder or edit a released migration.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("initial", _initial),
     ("lean_indexes", _lean_indexes),
+    ("fts_automerge", _fts_automerge),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,9 @@ def test_new_library_is_migrated_and_in_wal_mode(tmp_path):
     conn = open_library(tmp_path / "lib.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT v FROM posts_fts_config WHERE k = 'automerge'").fetchall() == [
+        (16,)
+    ]
 
 
 def test_a_new_library_gets_the_chosen_page_size_and_an_old_one_keeps_its_own(tmp_path):
@@ -95,6 +98,10 @@ def test_a_first_schema_library_is_upgraded_with_its_posts_searchable(tmp_path):
         "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE reply_to_key IN ('1', '2')"
     ).fetchall()
     assert "posts_reply_to_key" in str(plan)
+    # Its full-text index merges its segments 16 at a time, as a new one does.
+    assert conn.execute("SELECT v FROM posts_fts_config WHERE k = 'automerge'").fetchall() == [
+        (16,)
+    ]
     # The rebuilt full-text index still finds the old post, and takes new ones.
     assert conn.execute(
         "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : listen'"
