@@ -29,6 +29,14 @@ _TOKEN = re.compile(r"[#@]?\w+")
 _ASCII_TOKEN = re.compile(r"[#@]?\w+", re.ASCII)
 _NOT_WORD = re.compile(r"\W")
 
+# The rules' version: ``tokenize``, ``fold_key`` and ``handle_keys`` make the
+# words a library's full-text index holds, and the store must make the same
+# words again to replace a row (desktop/store/fulltext.py). Bump the number
+# whenever what they return changes; the Unicode database (Python's) decides
+# which characters are letters and how they decompose, so its version counts
+# too. A library indexed under other rules is re-indexed when opened.
+WORDS_VERSION = f"1 (Unicode {unicodedata.unidata_version})"
+
 
 class _CombiningMarks(dict):
     """``str.translate`` table deleting combining marks (``unicodedata.combining``

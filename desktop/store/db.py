@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from desktop.store import fulltext
 from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 from desktop.store.sqlite_tuning import memory_statistics_off
 
@@ -129,6 +130,7 @@ def open_library(path: Path | str) -> sqlite3.Connection:
         if mode.lower() != "wal":
             log.warning("journal_mode is %s, not WAL", mode)
         migrate(conn)
+        fulltext.ensure_current(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable JamDeck library: {exc}") from exc
     return conn

@@ -29,7 +29,8 @@ from desktop.core.jam import Assignment, JamState, Question, answer_label
 from desktop.core.normalize import Parsed
 from desktop.core.post import Kind, Network, Post
 from desktop.core.record import PostRecord
-from filters.text import fold_key, handle_keys, tokenize
+from desktop.store import fulltext
+from filters.text import handle_keys
 
 log = logging.getLogger("jamdeck.store.ingest")
 
@@ -83,6 +84,11 @@ _POST_COLUMNS = (
 _INSERT_POSTS = (
     f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at)"
 )
+# Where fulltext.stored_row's columns sit in encode_post's values.
+_STORED_ROW_SOURCE = tuple(
+    [c.strip() for c in _POST_COLUMNS.split(",")].index(name.strip())
+    for name in fulltext.STORED_COLUMNS.split(",")
+)
 
 
 def _placeholder(column: str) -> str:
@@ -96,7 +102,6 @@ def _placeholder(column: str) -> str:
 _POSTS_PLACEHOLDERS = [
     _placeholder(c.strip()) for c in _INSERT_POSTS[_INSERT_POSTS.index("(") + 1 : -1].split(",")
 ]
-_INSERT_FTS = "INSERT INTO posts_fts (rowid, text, tags, mentions, authors, reply_to)"
 _INSERT_MEMBERS = (
     "INSERT INTO session_posts (session_id, post_id, created_at, question, question_source, "
     "is_question, is_host)"
@@ -237,14 +242,7 @@ def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
         author_keys,
         post.author.handle,
     )
-    mentions = post.mentions
-    fts = (
-        " ".join(tokenize(text)),
-        " ".join([fold_key(t) for t in post.hashtags]) if post.hashtags else "",
-        " ".join(sorted({k for m in mentions for k in handle_keys(m)})) if mentions else "",
-        author_keys,
-        reply_to_keys or "",
-    )
+    fts = fulltext.row(text, post.hashtags, post.mentions, author_keys, reply_to_keys)
     return columns, fts, answer_label(text)
 
 
@@ -326,8 +324,11 @@ def without_surrogates(batch: PreparedBatch) -> PreparedBatch:
     """``batch`` with every lone surrogate in its strings replaced by U+FFFD."""
 
     def fields(item: PreparedPost) -> tuple:
-        values = (item.network, item.key, item.post_id, item.author, item.columns, item.fts)
-        return (*_without_surrogates(values), item.answer)
+        values = (item.network, item.key, item.post_id, item.author, item.columns)
+        network, key, post_id, author, columns = _without_surrogates(values)
+        # Indexed as the stored post will be read back when it is replaced.
+        fts = fulltext.stored_row(*[columns[i] for i in _STORED_ROW_SOURCE])
+        return (network, key, post_id, author, columns, fts, item.answer)
 
     return batch_from_fields(
         [fields(item) for item in batch.posts], [fields(item) for item in batch.referenced]
@@ -478,22 +479,40 @@ class Ingestor:
                 fts_inserts.append((rowid, *item.fts))
             else:
                 updates.append((*item.columns, author_rowid, now, rowid))
-                fts_updates.append((*item.fts, rowid))
+                fts_updates.append((rowid, item.fts))
                 updated.append(rowid)
             item.record.rowid = rowid
             records[k] = item.record
         self._next_post_id = next_id
         if inserts:
             insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_PLACEHOLDERS)
-            self.conn.executemany(f"{_INSERT_FTS} VALUES (?, ?, ?, ?, ?, ?)", fts_inserts)
+            self.conn.executemany(fulltext.INSERT, fts_inserts)
         if updates:
+            indexed = self._indexed_rows(updated)  # before the rows change
             self.conn.executemany(_UPDATE_POSTS, updates)
-            self.conn.executemany(
-                "UPDATE posts_fts SET text = ?, tags = ?, mentions = ?, authors = ?, reply_to = ? "
-                "WHERE rowid = ?",
-                fts_updates,
-            )
+            # The index keeps no copy of its rows (see fulltext): a row is
+            # replaced by deleting the words it was indexed with. Most posts
+            # come back with new counts only, and their index row stays.
+            changed = [(rowid, fts) for rowid, fts in fts_updates if indexed[rowid] != fts]
+            if changed:
+                self.conn.executemany(
+                    fulltext.DELETE, [(rowid, *indexed[rowid]) for rowid, _fts in changed]
+                )
+                self.conn.executemany(fulltext.INSERT, [(rowid, *fts) for rowid, fts in changed])
         return records, updated
+
+    def _indexed_rows(self, rowids: list[int]) -> dict[int, tuple]:
+        """{row id: the full-text row it is indexed with} for stored posts."""
+        found = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start : start + 500]
+            for rowid, *columns in self.conn.execute(
+                f"SELECT id, {fulltext.STORED_COLUMNS} FROM posts "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[rowid] = fulltext.stored_row(*columns)
+        return found
 
     # ----------------------------------------------------------------- batches
     def write(

@@ -37,9 +37,11 @@ TABLES = {
     "sp.is_question, sp.is_host FROM session_posts sp JOIN posts p ON p.id = sp.post_id",
     "questions": "SELECT q.number, q.text, q.asked_at, p.key FROM questions q "
     "JOIN posts p ON p.id = q.post_id",
-    "fts": "SELECT p.network, p.key, f.text, f.tags, f.mentions FROM posts_fts f "
-    "JOIN posts p ON p.id = f.rowid",
+    # The full-text index itself, word by word (it keeps no copy of the rows).
+    "fts": "SELECT p.network, p.key, v.col, v.offset, v.term FROM temp.fts_words v "
+    "JOIN posts p ON p.id = v.doc",
 }
+FTS_WORDS = "CREATE VIRTUAL TABLE temp.fts_words USING fts5vocab(main, posts_fts, instance)"
 
 
 @pytest.fixture
@@ -82,6 +84,7 @@ def import_into(db, paths, *, pipeline: bool, monkeypatch):
         source.run(sink, threading.Event())
         sink.wait()
     conn = sqlite3.connect(db)
+    conn.execute(FTS_WORDS)
     tables = {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in TABLES.items()}
     conn.close()
     return source, sink, tables, added, routed

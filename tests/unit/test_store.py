@@ -14,6 +14,7 @@ from desktop.store import library
 from desktop.store.db import PAGE_SIZE, SchemaTooNewError, open_library
 from desktop.store.schema import SCHEMA_VERSION
 from desktop.store.writer import StoreWriter
+from tests.fakes.index import index_words
 from tests.fakes.posts import make_post
 from tests.fakes.wait import wait_until
 
@@ -150,6 +151,41 @@ def test_receiving_a_post_again_updates_it_and_never_duplicates(writer, tmp_path
     assert len(hits) == 1
 
 
+def test_an_edited_post_leaves_only_its_new_words_in_the_index(writer, tmp_path):
+    """The index keeps no copy of its rows: replacing one tells FTS5 the old
+    words, recomputed from the stored post. A wrong guess would leave ghosts."""
+    sid = new_session(writer)
+    post = make_post(
+        1, "A1: community first #socbizchat", hashtags=("socbizchat",), mentions=("Ann",)
+    )
+    writer.ingest(sid, Parsed(posts=[post])).result()
+    before = index_words(tmp_path / "library.db", 1)
+    assert ("text", "community") in before and ("mentions", "ann") in before
+    edited = dataclasses.replace(
+        post, text="A1: culture later", hashtags=("NewTag",), mentions=("bo",),
+        reply_to_handle="carl", metrics=Metrics(likes=3),
+    )  # fmt: skip
+    writer.ingest(sid, Parsed(posts=[edited])).result()
+    assert index_words(tmp_path / "library.db", 1) == sorted(
+        [("text", "a1"), ("text", "culture"), ("text", "later"), ("tags", "newtag"),
+         ("mentions", "bo"), ("authors", "alice"), ("reply_to", "carl")]
+    )  # fmt: skip
+    # New counts only: the index row stays as it is.
+    writer.ingest(
+        sid, Parsed(posts=[dataclasses.replace(edited, metrics=Metrics(likes=9))])
+    ).result()
+    assert ("text", "culture") in index_words(tmp_path / "library.db", 1)
+    conn = sqlite3.connect(tmp_path / "library.db")
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')")
+    assert conn.execute("SELECT likes FROM posts").fetchone() == (9,)
+    assert (
+        conn.execute(
+            "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'text : community'"
+        ).fetchall()
+        == []
+    )
+
+
 def test_a_question_posted_twice_is_stored_as_the_definition_the_jam_keeps(writer, tmp_path):
     """The host asks Q1, then posts "Q1" again as a reminder: the jam keeps the
     first (it asks something, see jam._prefer), and so does the questions row,
@@ -265,6 +301,15 @@ def test_a_lone_surrogate_costs_one_character_not_the_batch(writer, tmp_path):
     # The next batch goes on from the rewritten one (the caches were rebuilt).
     later = writer.ingest(sid, Parsed(posts=[make_post(4, "A1: later", handle="cy")])).result()
     assert [(r.rowid, r.question) for r in later.added] == [(4, 1)]
+    # Edited later, the rewritten post leaves none of its old words behind:
+    # it was indexed as it is stored (see fulltext.stored_row).
+    fixed = dataclasses.replace(broken, text="A1: fixed", hashtags=(), raw={"text": "A1: fixed"})
+    writer.ingest(sid, Parsed(posts=[fixed])).result()
+    assert index_words(tmp_path / "library.db", 2) == [
+        ("authors", "ann"),
+        ("text", "a1"),
+        ("text", "fixed"),
+    ]
 
 
 @pytest.mark.parametrize("how", ["a new writer", "a rewritten batch"])

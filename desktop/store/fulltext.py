@@ -1,0 +1,131 @@
+"""The full-text index's rows: what a post puts in ``posts_fts`` and how the
+index is rebuilt.
+
+``posts_fts`` is contentless (``content=''``): FTS5 keeps the words' index but
+no copy of the rows, a fifth of a big library's file and about 5% of an
+import's work. The price, with the SQLite 3.40 that ships with Debian 12: to
+replace a row, FTS5 must be told the words the row had. They are not kept
+anywhere, so they are computed again, from the posts table, by the very
+function that made them (``stored_row``): a post's words are a pure function
+of its stored text, hashtags, mentions, author keys and reply-to keys.
+
+That holds as long as the rules that make words (``filters.text``) do not
+change under a library. Their version (``filters.text.WORDS_VERSION``) is kept
+in the library; a library indexed under other rules has its index rebuilt
+when it is opened (``ensure_current``). A wrong guess would not break the
+index; it would leave an edited post findable by words it no longer has.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Sequence
+
+from filters.text import WORDS_VERSION, fold_key, handle_keys, tokenize
+
+log = logging.getLogger("jamdeck.store")
+
+COLUMNS = "text, tags, mentions, authors, reply_to"
+INSERT = f"INSERT INTO posts_fts (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+DELETE = f"INSERT INTO posts_fts (posts_fts, rowid, {COLUMNS}) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+# The posts-table columns ``stored_row`` reads, in its parameters' order.
+STORED_COLUMNS = "text, entities, author_keys, reply_to_keys"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def row(
+    text: str,
+    hashtags: Sequence[str],
+    mentions: Sequence[str],
+    author_keys: str,
+    reply_to_keys: str | None,
+) -> tuple[str, str, str, str, str]:
+    """A post's index row: text tokens, tags, mention keys, author keys and
+    reply-to keys, each space-joined (tokens and keys never hold a space)."""
+    return (
+        " ".join(tokenize(text)),
+        " ".join([fold_key(t) for t in hashtags]) if hashtags else "",
+        " ".join(sorted({k for m in mentions for k in handle_keys(m)})) if mentions else "",
+        author_keys,
+        reply_to_keys or "",
+    )
+
+
+def stored_row(
+    text: str, entities: str | None, author_keys: str, reply_to_keys: str | None
+) -> tuple[str, str, str, str, str]:
+    """``row`` of a stored post, from its posts-table columns (``STORED_COLUMNS``).
+
+    Lone surrogates (a post whose text was cut inside an emoji) become U+FFFD,
+    as the store writes them (see ``ingest.without_surrogates``, which indexes
+    a rewritten post through this function too)."""
+    extra = json.loads(entities) if entities else {}
+    values = row(
+        text, extra.get("hashtags") or (), extra.get("mentions") or (), author_keys, reply_to_keys
+    )
+    if any(_SURROGATE.search(v) for v in values):
+        values = tuple(_SURROGATE.sub("\ufffd", v) for v in values)
+    return values
+
+
+def refill(conn: sqlite3.Connection, table: str = "posts_fts") -> int:
+    """Index every stored post into the (empty) ``table``; returns the count."""
+    insert = f"INSERT INTO {table} (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+    rows = conn.execute(f"SELECT id, {STORED_COLUMNS} FROM posts")
+    count = 0
+    while chunk := rows.fetchmany(2000):
+        conn.executemany(insert, [(rowid, *stored_row(*columns)) for rowid, *columns in chunk])
+        count += len(chunk)
+    return count
+
+
+def record_version(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT INTO store_meta (key, value) VALUES ('words_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (WORDS_VERSION,),
+    )
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Empty the index and fill it again from the posts table, in the caller's
+    transaction; returns the number of posts indexed."""
+    started = time.perf_counter()
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
+    count = refill(conn)
+    record_version(conn)
+    log.info("full-text index rebuilt: %d posts in %.1f s", count, time.perf_counter() - started)
+    return count
+
+
+def _indexed_version(conn: sqlite3.Connection) -> object:
+    found = conn.execute("SELECT value FROM store_meta WHERE key = 'words_version'").fetchone()
+    return found[0] if found else None
+
+
+def ensure_current(conn: sqlite3.Connection) -> bool:
+    """Rebuild the index if it was made under other word rules than this
+    JamDeck's (another ``WORDS_VERSION``); True if it was rebuilt."""
+    if _indexed_version(conn) == WORDS_VERSION:
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = _indexed_version(conn)  # another process may have just done it
+        if found != WORDS_VERSION:
+            log.warning(
+                "the full-text index was built with word rules %s, this JamDeck has %s: "
+                "rebuilding it",
+                found,
+                WORDS_VERSION,
+            )
+            rebuild(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found != WORDS_VERSION
