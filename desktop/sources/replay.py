@@ -167,7 +167,7 @@ def _jsonl(name: str, lines, on_error, *, after: int) -> Iterator[Document]:
     number = after
     for line in lines:
         number += 1
-        if not line.strip():
+        if not line or line.isspace():  # not strip(): that copies every line
             continue
         try:
             obj = jsonio.loads(line)

@@ -131,7 +131,7 @@ def test_jsonl_with_any_line_ending(tmp_path, ending):
 
 def test_a_broken_line_is_reported_with_its_place_and_the_rest_is_read(tmp_path):
     path = tmp_path / "b.jsonl.gz"
-    body = "\n".join([LINES[0], '{"cut": ', "", LINES[2]]) + "\n"
+    body = "\n".join([LINES[0], '{"cut": ', "", " \t ", LINES[2]]) + "\n"  # blank lines: skipped
     path.write_bytes(gzip.compress(body.encode()))
     docs, errors = _read(path)
     assert [obj for _, obj in docs] == [json.loads(LINES[0]), json.loads(LINES[2])]
