@@ -6,12 +6,14 @@ import logging
 import re
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from desktop.store import fulltext
 from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 from desktop.store.sqlite_tuning import memory_statistics_off
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger("jamdeck.store")
 
@@ -141,4 +143,9 @@ def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
     Only for reads: sqlite-utils' write helpers commit on their own, which would
     end the writer's one-transaction-per-operation rule."""
+    # Imported here, by the exports that use it: sqlite-utils takes 50 ms to
+    # import, and imports numpy when it is installed (100 ms more, and
+    # OpenBLAS threads in every JamDeck process).
+    import sqlite_utils
+
     return sqlite_utils.Database(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,19 @@ def test_the_core_runs_without_qt_or_network_sdks():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_start_up_leaves_sqlite_utils_to_the_exports():
+    """sqlite-utils takes about 50 ms to import, and imports numpy where it is
+    installed (100 ms more, and OpenBLAS threads): only the exports use it."""
+    code = (
+        "import sys, desktop.cli, desktop.ui.app, desktop.ui.main_window, desktop.store.writer, "
+        "desktop.sources.replay_pipeline\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlite_utils', 'numpy'}))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
