@@ -113,7 +113,13 @@ def ensure_current(conn: sqlite3.Connection) -> bool:
     JamDeck's (another ``WORDS_VERSION``); True if it was rebuilt."""
     if _indexed_version(conn) == WORDS_VERSION:
         return False
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        # Another JamDeck process is writing: open the library anyway (only an
+        # edited post could keep an old word meanwhile) and rebuild next time.
+        log.warning("the full-text index is due for a rebuild, not possible now: %s", exc)
+        return False
     try:
         found = _indexed_version(conn)  # another process may have just done it
         if found != WORDS_VERSION:

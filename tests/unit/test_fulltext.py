@@ -18,7 +18,7 @@ from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document, normalize_line
 from desktop.sources.replay import is_session_header
 from desktop.store import fulltext
-from desktop.store.db import open_library
+from desktop.store.db import connect, open_library
 from desktop.store.ingest import _STORED_ROW_SOURCE, encode_post
 from desktop.store.library import create_session
 from desktop.store.writer import StoreWriter
@@ -151,3 +151,22 @@ def test_a_library_indexed_under_other_rules_is_reindexed_when_opened(tmp_path):
     conn = open_library(path)
     assert index_words(path, 1) == []
     conn.close()
+
+
+def test_a_rebuild_waits_for_a_moment_when_the_library_is_busy(tmp_path, caplog):
+    """Another process writing does not keep the library from opening: the
+    rebuild is done at the next chance."""
+    path = tmp_path / "library.db"
+    open_library(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE store_meta SET value = 'old rules' WHERE key = 'words_version'")
+    conn.commit()
+    busy = sqlite3.connect(path, isolation_level=None)
+    busy.execute("BEGIN IMMEDIATE")
+    mine = connect(path)
+    mine.execute("PRAGMA busy_timeout = 0")
+    assert fulltext.ensure_current(mine) is False
+    assert "not possible now" in caplog.text
+    busy.execute("ROLLBACK")
+    assert fulltext.ensure_current(mine) is True
+    assert mine.execute("SELECT value FROM store_meta").fetchall() == [(WORDS_VERSION,)]
