@@ -15,16 +15,18 @@ no statement open anywhere in the process (with the statistics on, SQLite
 reports exactly that as ``sqlite3_memory_used() == 0``). Otherwise nothing is
 changed and everything works as before, a little slower.
 
-Linux only: there ``_sqlite3``'s own handle finds the very SQLite it uses
-(dlsym searches a library's dependencies), and ctypes passes a variadic
-call's int the same way as any other. It is not worth the risk where either
-of those is not known to hold.
+Linux on x86-64 and ARM64 only: there ``_sqlite3``'s own handle finds the very
+SQLite it uses (dlsym searches a library's dependencies), and ctypes passes a
+variadic call's int the same way as any other. It is not worth the risk where
+either of those is not known to hold. And only while this is the process's
+only thread (JamDeck imports the store before it starts any).
 """
 
 from __future__ import annotations
 
 import ctypes
 import logging
+import platform
 import sqlite3
 import sys
 import threading
@@ -34,6 +36,10 @@ log = logging.getLogger("jamdeck.store")
 # From sqlite3.h.
 SQLITE_OK = 0
 SQLITE_CONFIG_MEMSTATUS = 9
+
+# Where a variadic C function takes its int like any other argument (ctypes
+# calls sqlite3_config as a plain function): not so on every CPU (ppc64le).
+_MACHINES = {"x86_64", "aarch64"}
 
 _lock = threading.Lock()
 _done: bool | None = None  # None: not tried yet
@@ -65,7 +71,12 @@ def memory_statistics_off() -> bool:
 
 
 def _turn_off() -> bool:
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or platform.machine() not in _MACHINES:
+        return False
+    if threading.active_count() != 1:
+        # Another thread could open a connection between the check below and
+        # the shutdown. JamDeck gets here on import, before it starts any.
+        log.debug("SQLite memory statistics left on: other threads are running")
         return False
     try:
         library = _library()

@@ -70,3 +70,22 @@ def test_a_connection_opened_before_is_left_alone(tmp_path):
         """
     )
     assert result == {"off": False, "counted": True, "early": [[1]], "library": True}
+
+
+def test_nothing_is_changed_once_other_threads_run():
+    """Another thread could open a connection between the check and the
+    shutdown: with one running, the statistics stay on."""
+    result = run_fresh(
+        """
+        import json, threading
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        from desktop.store import sqlite_tuning
+        off = sqlite_tuning.memory_statistics_off()
+        release.set()
+        other.join()
+        print(json.dumps({"off": off}))
+        """
+    )
+    assert result == {"off": False}
