@@ -31,11 +31,13 @@ _NOT_WORD = re.compile(r"\W")
 
 # The rules' version: ``tokenize``, ``fold_key`` and ``handle_keys`` make the
 # words a library's full-text index holds, and the store must make the same
-# words again to replace a row (desktop/store/fulltext.py). Bump the number
-# whenever what they return changes; the Unicode database (Python's) decides
-# which characters are letters and how they decompose, so its version counts
-# too. A library indexed under other rules is re-indexed when opened.
-WORDS_VERSION = f"1 (Unicode {unicodedata.unidata_version})"
+# words again to replace a row (desktop/store/fulltext.py). Bump it whenever
+# what they return changes; a library indexed under other rules is re-indexed
+# when opened. Python's Unicode database is left out on purpose: a new one
+# changes only characters it newly assigns (at worst an edited post keeps one
+# old word), and counting it would re-index a library on every open when two
+# Pythons (the bundled app and a virtualenv) share it.
+WORDS_VERSION = 1
 
 
 class _CombiningMarks(dict):
