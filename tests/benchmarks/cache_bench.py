@@ -28,7 +28,7 @@ from desktop.store.db import LIBRARY_FILENAME, PAGE_SIZE, connect, open_library
 from desktop.store.library import column_page, count_matching, create_session
 from desktop.store.schema import SCHEMA_VERSION
 from filters import compile_sql
-from filters.text import fold_key, handle_keys, tokenize
+from filters.text import WORDS_VERSION, fold_key, handle_keys, tokenize
 from tests.fakes.archive import WORDS
 
 SESSION = "million"
@@ -63,10 +63,12 @@ def default_cache_dir() -> Path:
 
 def library_dir(cache_dir: Path, posts: int) -> Path:
     # Any schema edit (an index) means a rebuild: the directory names its hash.
-    # So does a new page size (it is fixed when the file is created).
+    # So does a new page size (it is fixed when the file is created), and new
+    # word rules (opening the library would re-index it inside a timed run).
     schema = hashlib.sha1(inspect.getsource(schema_module).encode()).hexdigest()[:8]
-    return (
-        cache_dir / f"session-{posts}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}-{schema}-p{PAGE_SIZE}"
+    return cache_dir / (
+        f"session-{posts}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}-{schema}-p{PAGE_SIZE}"
+        f"-w{WORDS_VERSION}"
     )
 
 
