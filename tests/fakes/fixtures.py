@@ -22,3 +22,21 @@ def require_fixtures(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"recorded payloads not found at {path}")
     return path
+
+
+def recorded_posts(paths) -> list:
+    """Every post, primary and referenced, that the archive reader and the
+    normalizers find in ``paths`` (payloads they refuse are left out)."""
+    from desktop.core.normalize import MalformedPayload
+    from desktop.core.normalize.detect import normalize_document
+    from desktop.sources.replay import read_documents
+
+    posts = []
+    for path in paths:
+        for doc in read_documents(path, on_error=lambda *_: None):
+            try:
+                parsed = normalize_document(doc.obj)
+            except MalformedPayload:
+                continue
+            posts += [*parsed.posts, *parsed.referenced]
+    return posts

@@ -8,25 +8,21 @@ import dataclasses
 import hashlib
 import json
 import sqlite3
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import resources.demo
-from desktop.core.normalize import MalformedPayload, Parsed
-from desktop.core.normalize.detect import normalize_document, normalize_line
-from desktop.sources.replay import is_session_header
+from desktop.cli import demo_archive_path
+from desktop.core.normalize import Parsed
 from desktop.store import fulltext
 from desktop.store.db import connect, open_library
 from desktop.store.ingest import _STORED_ROW_SOURCE, encode_post
 from desktop.store.library import create_session
 from desktop.store.writer import StoreWriter
 from filters.text import WORDS_VERSION, fold_key, handle_keys, tokenize
+from tests.fakes.fixtures import recorded_posts
 from tests.fakes.index import index_words
 from tests.fakes.posts import make_post
-
-DEMO = Path(resources.demo.__file__).with_name("demo_jam.jsonl")
 
 
 def stored_row_of(post) -> tuple:
@@ -36,27 +32,8 @@ def stored_row_of(post) -> tuple:
     return fulltext.stored_row(*[columns[i] for i in _STORED_ROW_SOURCE])
 
 
-def fixture_posts(fixtures_dir) -> list:
-    posts = []
-    for path in sorted(fixtures_dir.rglob("*.json*")):
-        parsed = Parsed()
-        if path.suffix == ".jsonl":
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    parsed.extend(normalize_line(line))
-                except MalformedPayload:
-                    pass
-        else:
-            try:
-                parsed = normalize_document(json.loads(path.read_text(encoding="utf-8")))
-            except MalformedPayload:
-                continue
-        posts += parsed.posts + parsed.referenced
-    return posts
-
-
 def test_every_recorded_post_is_indexed_as_it_will_be_read_back(fixtures_dir):
-    posts = fixture_posts(fixtures_dir)
+    posts = recorded_posts(sorted(fixtures_dir.rglob("*.json*")))
     assert len(posts) > 1000
     # Hashtags, mentions, replies and accented text are all in there.
     assert any(p.hashtags for p in posts) and any(p.mentions for p in posts)
@@ -66,11 +43,7 @@ def test_every_recorded_post_is_indexed_as_it_will_be_read_back(fixtures_dir):
 
 
 def test_every_demo_post_is_indexed_as_it_will_be_read_back():
-    parsed = Parsed()
-    for line in DEMO.read_text(encoding="utf-8").splitlines():
-        if not is_session_header(json.loads(line)):
-            parsed.extend(normalize_line(line))
-    posts = parsed.posts + parsed.referenced
+    posts = recorded_posts([demo_archive_path()])
     assert len(posts) > 500
     assert [p.key for p in posts if encode_post(p)[1] != stored_row_of(p)] == []
 

@@ -174,27 +174,18 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixture
     And every post's wire row survives ``marshal`` (plain built-in types only)."""
     import marshal
 
-    from desktop.core.normalize import MalformedPayload
-    from desktop.core.normalize.detect import normalize_document
     from desktop.core.record import record_for
-    from desktop.sources.replay import read_documents
     from desktop.store.ingest import encode_post, post_fields, prepared_from, record_of
+    from tests.fakes.fixtures import recorded_posts
 
     checked = 0
-    paths = [demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]
-    for path in paths:
-        for doc in read_documents(path, on_error=lambda *_: None):
-            try:
-                parsed = normalize_document(doc.obj)
-            except MalformedPayload:
-                continue
-            for post in [*parsed.posts, *parsed.referenced]:
-                columns, fts, _answer = encode_post(post)
-                assert record_of(post.network.value, columns, fts) == record_for(post), doc.where
-                fields = post_fields(post)
-                assert marshal.loads(marshal.dumps(fields)) == fields, doc.where
-                assert prepared_from(fields).record == record_for(post), doc.where
-                checked += 1
+    for post in recorded_posts([demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]):
+        columns, fts, _answer = encode_post(post)
+        assert record_of(post.network.value, columns, fts) == record_for(post), post.key
+        fields = post_fields(post)
+        assert marshal.loads(marshal.dumps(fields)) == fields, post.key
+        assert prepared_from(fields).record == record_for(post), post.key
+        checked += 1
     assert checked > 1000
 
 
