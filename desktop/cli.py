@@ -148,7 +148,7 @@ def _session_exists(writer, name: str) -> bool:
 def _play(sources, writer, session, *, duration: float | None = None, quiet: bool = False):
     """Run ``sources`` (one or several, each on its own thread) into ``session`` until
     they end, ``duration`` passes, or Ctrl-C. Returns the shared sink."""
-    from desktop.store.recorder import SessionRecording
+    from desktop.app.recording import SessionRecording
 
     if not isinstance(sources, list | tuple):
         sources = [sources]

@@ -197,6 +197,12 @@ class BlueskySource(Source):
 
     # ---- login and session ------------------------------------------------
 
+    def sign_in(self) -> None:
+        """Log in now (a stored session first, else the app password) and save the
+        session string: how an account is added. Raises ``SourceAuthError`` or
+        ``SourceOfflineError``."""
+        self._connected()
+
     def _connected(self):
         with self._connect_lock:
             if self._client is None:

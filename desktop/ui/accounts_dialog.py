@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.app import accounts as signin
 from desktop.core import accounts as acc
 from desktop.core.credentials import CredentialStore
 from desktop.ui.action_bridge import FutureTrampoline
@@ -258,7 +259,7 @@ class AccountsDialog(QDialog):
         account = self.selected_account()
         if account is None:
             return False
-        acc.forget(self._credentials, self._accounts, account)
+        signin.forget(self._credentials, self._accounts, account)
         self._say(f"Removed {account.label} and its credentials.")
         self.refresh()
         self.accounts_changed.emit()
@@ -326,7 +327,7 @@ class AccountsDialog(QDialog):
         if not token:
             self._say("Paste the app's bearer token first.", error=True)
             return
-        account = acc.add_x_account(
+        account = signin.add_x_account(
             self._credentials, self._accounts, name=self.x_name.text(), bearer_token=token
         )
         self.x_bearer.clear()
@@ -339,7 +340,7 @@ class AccountsDialog(QDialog):
             return
 
         def start():
-            flow = acc.x_pin_flow(consumer_key=key, consumer_secret=secret)
+            flow = signin.x_pin_flow(consumer_key=key, consumer_secret=secret)
             return flow, flow.authorization_url()
 
         self._start(start, self._on_x_pin_link, "Asking X for a sign-in link…")
@@ -362,7 +363,7 @@ class AccountsDialog(QDialog):
 
         def finish():
             token, token_secret = flow.finish(pin)
-            return acc.add_x_account(
+            return signin.add_x_account(
                 credentials,
                 accounts,
                 name=name,
@@ -388,7 +389,7 @@ class AccountsDialog(QDialog):
             return
 
         def register():
-            client_id, client_secret, url = acc.mastodon_register(instance)
+            client_id, client_secret, url = signin.mastodon_register(instance)
             return instance, client_id, client_secret, url
 
         self._start(register, self._on_mastodon_registered, f"Registering JamDeck on {instance}…")
@@ -409,10 +410,10 @@ class AccountsDialog(QDialog):
         credentials, accounts, name = self._credentials, self._accounts, self.m_name.text()
 
         def exchange():
-            token = acc.mastodon_exchange(
+            token = signin.mastodon_exchange(
                 instance, client_id=client_id, client_secret=client_secret, code=code
             )
-            return acc.add_mastodon_account(
+            return signin.add_mastodon_account(
                 credentials, accounts, instance_url=instance, token=token, name=name
             )
 
@@ -429,7 +430,7 @@ class AccountsDialog(QDialog):
             self._say("Type the instance and paste the token.", error=True)
             return
         try:
-            account = acc.add_mastodon_account(
+            account = signin.add_mastodon_account(
                 self._credentials,
                 self._accounts,
                 instance_url=instance,
@@ -452,7 +453,7 @@ class AccountsDialog(QDialog):
         credentials, accounts = self._credentials, self._accounts
 
         def sign_in():
-            return acc.add_bluesky_account(
+            return signin.add_bluesky_account(
                 credentials, accounts, handle=handle, app_password=password, service=service
             )
 

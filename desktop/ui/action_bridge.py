@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.actions import Action, ActionQueue, ActionState
+from desktop.app.actions import ActionQueue
+from desktop.core.actions import Action, ActionState
 from desktop.core.views import PostView
 from desktop.sources.base import ActionNotAllowed
 

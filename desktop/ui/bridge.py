@@ -14,8 +14,8 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.app.recording import RecordingSink
 from desktop.sources.base import Source, SourceState, SourceStatus
-from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 
 log = logging.getLogger("jamdeck.ui.bridge")

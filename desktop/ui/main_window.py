@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 import filters
-from desktop.core.actions import Action, ActionQueue, ActionState
+from desktop.app.actions import ActionQueue
+from desktop.core.actions import Action, ActionState
 from desktop.core.quotes import QuotesChanged
 from desktop.core.resources import resource_path
 from desktop.core.session import Session

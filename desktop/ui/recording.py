@@ -29,11 +29,11 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from desktop.app.recording import SessionRecording
 from desktop.core import schedule
 from desktop.core.session import Session
 from desktop.sources.base import Source, SourceAuthError, SourceState, SourceStatus
 from desktop.store import library
-from desktop.store.recorder import SessionRecording
 from desktop.store.writer import StoreWriter
 from desktop.ui import theme as themes
 

@@ -25,11 +25,11 @@ import threading
 import time
 from pathlib import Path
 
+from desktop.app.recording import RecordingSink
 from desktop.core.router import Router
 from desktop.sources.replay import ReplaySource
 from desktop.store.db import open_library
 from desktop.store.library import create_session
-from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 from tests.fakes.archive import write_archive
 

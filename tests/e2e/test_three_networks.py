@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.actions import ActionQueue, ActionState
+from desktop.app.actions import ActionQueue
+from desktop.app.recording import SessionRecording
+from desktop.core.actions import ActionState
 from desktop.core.credentials import CredentialStore, MemoryKeyring
 from desktop.core.paths import library_path
 from desktop.sources.base import SourceState
@@ -25,7 +27,6 @@ from desktop.sources.registry import make_source
 from desktop.sources.x import save_account
 from desktop.store import library
 from desktop.store.db import open_library
-from desktop.store.recorder import SessionRecording
 from desktop.store.writer import StoreWriter
 from filters import compile_sql
 from tests.fakes.three_networks import NETWORKS, X_USER, ThreeNetworks

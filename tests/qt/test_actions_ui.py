@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from desktop.core.actions import ActionQueue, ActionState
+from desktop.app.actions import ActionQueue
+from desktop.core.actions import ActionState
 from desktop.core.normalize import Parsed
 from desktop.sources.base import Capabilities, RateLimitedError, SourceAuthError
 from desktop.store import library

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from desktop.app import accounts as signin
 from desktop.core import accounts as acc
 from desktop.core.credentials import CredentialStore, MemoryKeyring
 from desktop.sources.base import SourceAuthError
@@ -41,7 +42,7 @@ def test_the_default_file_is_in_the_config_dir(isolated_profile):
 def test_bluesky_sign_in_stores_secrets_in_the_keyring_and_only_metadata_in_the_file(
     fake, credentials, keyring, store
 ):
-    account = acc.add_bluesky_account(
+    account = signin.add_bluesky_account(
         credentials, store, handle="@Jammer.test", app_password=fake.password, service=fake.url
     )
 
@@ -61,7 +62,7 @@ def test_bluesky_sign_in_stores_secrets_in_the_keyring_and_only_metadata_in_the_
 
 def test_a_wrong_app_password_stores_nothing(fake, credentials, keyring, store):
     with pytest.raises(SourceAuthError, match="rejected the app password"):
-        acc.add_bluesky_account(
+        signin.add_bluesky_account(
             credentials, store, handle=fake.handle, app_password="wrong-0000", service=fake.url
         )
     assert keyring.secrets == {}
@@ -69,11 +70,11 @@ def test_a_wrong_app_password_stores_nothing(fake, credentials, keyring, store):
 
 
 def test_x_account_reads_only_with_a_bearer_and_acts_with_user_context(credentials, store):
-    reader = acc.add_x_account(credentials, store, name="jam", bearer_token="AAAA-bearer")
+    reader = signin.add_x_account(credentials, store, name="jam", bearer_token="AAAA-bearer")
     assert not reader.can_act and reader.label == "X — jam (reads only)"
     assert store.networks() == ["x"] and store.networks(acting=True) == []
 
-    actor = acc.add_x_account(
+    actor = signin.add_x_account(
         credentials,
         store,
         name="jam",
@@ -87,11 +88,11 @@ def test_x_account_reads_only_with_a_bearer_and_acts_with_user_context(credentia
     assert "AAAA-bearer" not in store.path.read_text()
 
     with pytest.raises(ValueError):
-        acc.add_x_account(credentials, store, name="empty")
+        signin.add_x_account(credentials, store, name="empty")
 
 
 def test_mastodon_token_and_forgetting_every_secret(credentials, keyring, store):
-    account = acc.add_mastodon_account(
+    account = signin.add_mastodon_account(
         credentials, store, instance_url="mastodon.example/", name="@ann", token=" tok-123 "
     )
     assert account.instance == "https://mastodon.example"
@@ -103,8 +104,8 @@ def test_mastodon_token_and_forgetting_every_secret(credentials, keyring, store)
     credentials.set(session_key("bo.test"), "session")
     credentials.set(app_password_key("bo.test"), "pw")
 
-    acc.forget(credentials, store, account)
-    acc.forget(credentials, store, bluesky)
+    signin.forget(credentials, store, account)
+    signin.forget(credentials, store, bluesky)
     assert keyring.secrets == {}
     assert acc.AccountStore(store.path).accounts() == []
 

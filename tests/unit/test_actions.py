@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop.core.actions import ActionQueue, ActionState, synchronous_executor
+from desktop.app.actions import ActionQueue, synchronous_executor
+from desktop.core.actions import ActionState
 from desktop.core.normalize import Parsed
 from desktop.sources.base import (
     ActionNotAllowed,

@@ -9,12 +9,12 @@ from collections import defaultdict
 
 import pytest
 
+from desktop.app.recording import RecordingSink
 from desktop.cli import demo_archive_path
 from desktop.core.router import Router
 from desktop.sources.replay import ReplaySource
 from desktop.store import library
 from desktop.store.db import open_library
-from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 from filters import compile_sql
 

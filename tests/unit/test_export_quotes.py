@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.app.recording import RecordingSink
 from desktop.core.normalize import Parsed
 from desktop.export.quotes import (
     ExportOptions,
@@ -28,7 +29,6 @@ from desktop.export.quotes import (
 )
 from desktop.sources.replay import ReplaySource
 from desktop.store import library, quotes
-from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 from filters import compile_sql
 from tests.fakes.posts import make_post

@@ -11,13 +11,13 @@ import threading
 
 import pytest
 
+from desktop.app.recording import RecordingSink
 from desktop.cli import demo_archive_path
 from desktop.core.router import Router
 from desktop.sources import replay_pipeline
 from desktop.sources.replay import ReplaySource
 from desktop.store import library
 from desktop.store.db import open_library
-from desktop.store.recorder import RecordingSink
 from desktop.store.writer import StoreWriter
 
 # Row ids depend on how the posts were cut into batches: rows are compared by

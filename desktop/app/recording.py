@@ -1,6 +1,9 @@
-"""RecordingSink: a source's batches into the store writer, for one session.
+"""Recording: sources, each on its own thread, into one session through the store writer.
 
-Counts what landed and what was skipped, and applies back-pressure: a source
+``SessionRecording`` is the one way JamDeck runs sources: ``jamdeck record``,
+``jamdeck import`` and ``jamdeck demo``, the window's live recording, its
+import and its demo. Its ``RecordingSink`` counts what landed and what was
+skipped, reports each source's status, and applies back-pressure: a source
 that reads faster than the disk writes (a replay at full speed) waits when
 ``max_in_flight`` batches are queued, instead of filling memory.
 """
@@ -11,15 +14,16 @@ import concurrent.futures
 import dataclasses
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
 from desktop.core.normalize import Parsed
-from desktop.sources.base import Source, SourceStatus
+from desktop.sources.base import Source, SourceState, SourceStatus
 from desktop.store.ingest import IngestResult, PackedBatch, PreparedBatch
 from desktop.store.writer import StoreWriter
 
-log = logging.getLogger("jamdeck.recorder")
+log = logging.getLogger("jamdeck.recording")
 
 
 @dataclasses.dataclass(slots=True)
@@ -39,6 +43,7 @@ class RecordingSink:
         *,
         on_status: Callable[[Source, SourceStatus], None] | None = None,
         on_skipped: Callable[[Source, str, str], None] | None = None,
+        on_delivered: Callable[[Source, int], None] | None = None,
         max_in_flight: int = 8,
     ) -> None:
         self.writer = writer
@@ -47,12 +52,16 @@ class RecordingSink:
         self.statuses: dict[str, SourceStatus] = {}  # by source name: the latest of each
         self._on_status = on_status
         self._on_skipped = on_skipped
+        self._on_delivered = on_delivered  # (source, posts): the "42/min" meters
         self._in_flight: deque[concurrent.futures.Future] = deque()
         self._max_in_flight = max_in_flight
         self._lock = threading.Lock()
 
     # SourceSink -------------------------------------------------------------
     def on_posts(self, source: Source, parsed: Parsed | PreparedBatch | PackedBatch) -> None:
+        posts = getattr(parsed, "posts", None)  # a worker's packed batch has no count here
+        if self._on_delivered is not None and posts is not None:
+            self._on_delivered(source, len(posts))
         future = self.writer.ingest(self.session_id, parsed)
         future.add_done_callback(self._count)
         with self._lock:
@@ -122,6 +131,9 @@ class SessionRecording:
         except BaseException as exc:  # a source's bug: report it, let the others go on
             log.exception("source %s failed", source.name)
             self.errors[source.name] = exc
+            self.sink.on_status(
+                source, SourceStatus(SourceState.STOPPED, f"{type(exc).__name__}: {exc}")
+            )
         finally:
             try:
                 source.close()
@@ -130,6 +142,23 @@ class SessionRecording:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+    def run(self, *, duration: float | None = None) -> None:
+        """Start, and return when every source has ended, ``duration`` seconds passed
+        or ``stop()`` was called (from a signal handler, another thread); the batches
+        handed over by then are committed."""
+        deadline = time.monotonic() + duration if duration else None
+        self.start()
+        try:
+            while self.running and not self.stop_event.is_set():
+                timeout = None if deadline is None else deadline - time.monotonic()
+                if timeout is not None and timeout <= 0:
+                    break
+                # Wakes at once on stop(); every 0.1 s to see the sources end on their own.
+                self.stop_event.wait(0.1 if timeout is None else min(0.1, timeout))
+        finally:
+            self.stop()
+            self.wait()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until every source has returned (or ``stop`` ends them); True if all did."""
