@@ -321,7 +321,8 @@ def export_command(
     try:
         session = _session_or_fail(conn, session_name)
         if quotes:
-            from desktop.export.quotes import ExportOptions, load_quote_list, render
+            from desktop.export.quotes import ExportOptions, render
+            from desktop.store.quotes import load_quote_list
 
             if fmt == "jsonl":
                 fmt = "md"
@@ -340,9 +341,10 @@ def export_command(
                 "posts export as jsonl or csv; use --quotes for md, html, json"
             )
         where, params = _compile_filter(expr)
-        from desktop.export.posts import iter_rows, write_csv, write_jsonl
+        from desktop.export.posts import to_rows, write_csv, write_jsonl
+        from desktop.store.library import post_records
 
-        rows = iter_rows(conn, session.id, where, params)
+        rows = to_rows(post_records(conn, session.id, where, params))
         writer = write_csv if fmt == "csv" else write_jsonl
         if output == "-":
             writer(rows, sys.stdout)

@@ -1,16 +1,18 @@
-"""Exporting a session's posts: one per JSONL line or CSV row."""
+"""Exporting a session's posts: one per JSONL line or CSV row.
+
+Pure formatting: the caller reads the posts (``desktop.store.library.post_records``)
+and passes the records in.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO
 
 from desktop.export.safety import csv_cell
-from desktop.store.db import database
 
 FIELDS = [
     "id",
@@ -31,30 +33,25 @@ FIELDS = [
     "hashtags",
 ]
 
-_SQL = """
-SELECT p.post_id AS id, p.network, p.author_handle AS author, a.display_name AS author_name,
-       p.text, p.created_at, p.kind, p.url, sp.question, sp.question_source, sp.is_host,
-       p.lang, p.retweets, p.likes, p.replies, p.entities
-FROM session_posts sp JOIN posts p ON p.id = sp.post_id JOIN authors a ON a.id = p.author_rowid
-WHERE sp.session_id = ? AND ({where})
-ORDER BY sp.created_at, sp.post_id
-"""
-
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
-def iter_rows(
-    conn: sqlite3.Connection, session_id: int, where: str = "1", params: Sequence = ()
-) -> Iterator[dict]:
-    """The session's posts matching ``where``, oldest first, streamed as dicts."""
-    for row in database(conn).query(_SQL.format(where=where), [session_id, *params]):
-        entities = json.loads(row.pop("entities"))
-        row["created_at"] = iso(row["created_at"])
-        row["is_host"] = bool(row["is_host"])
-        row["hashtags"] = entities.get("hashtags", [])
-        yield row
+def to_row(record: Mapping) -> dict:
+    """One stored post record (``post_records``) as the exported fields."""
+    row = dict(record)
+    entities = json.loads(row.pop("entities") or "{}")
+    row["created_at"] = iso(row["created_at"])
+    row["is_host"] = bool(row["is_host"])
+    row["hashtags"] = entities.get("hashtags", [])
+    return row
+
+
+def to_rows(records: Iterable[Mapping]) -> Iterator[dict]:
+    """The records as exported rows, streamed."""
+    for record in records:
+        yield to_row(record)
 
 
 def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:

@@ -25,13 +25,9 @@ from desktop.core.jam import answer_label
 from desktop.core.quotes import QuoteItem, QuoteList, QuoteSection
 from desktop.export.safety import csv_cell, html_text, safe_url
 
-# The CLI reads the list through this module: ``from desktop.export.quotes import load_quote_list``.
-from desktop.store.quotes import load_quote_list
-
 __all__ = [
     "FORMATS",
     "ExportOptions",
-    "load_quote_list",
     "render",
     "to_csv",
     "to_html",

@@ -11,10 +11,11 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from desktop.core.session import Session
 from desktop.core.views import PostView
+from desktop.store.db import database
 from filters.sql import FTS_MATCH, needs_posts, split_fts
 
 _SESSION_COLS = (
@@ -425,3 +426,32 @@ def assign_question(
 
 def as_dict(view: PostView) -> dict:
     return dataclasses.asdict(view)
+
+
+def quote_count(conn: sqlite3.Connection, session_id: int) -> int:
+    """How many posts the session's quote list holds."""
+    return conn.execute(
+        "SELECT count(*) FROM quote_items WHERE session_id = ?", (session_id,)
+    ).fetchone()[0]
+
+
+# ---------------------------------------------------------------- exports
+
+_POST_RECORDS_SQL = """
+SELECT p.post_id AS id, p.network, p.author_handle AS author, a.display_name AS author_name,
+       p.text, p.created_at, p.kind, p.url, sp.question, sp.question_source, sp.is_host,
+       p.lang, p.retweets, p.likes, p.replies, p.entities
+FROM session_posts sp JOIN posts p ON p.id = sp.post_id JOIN authors a ON a.id = p.author_rowid
+WHERE sp.session_id = ? AND ({where})
+ORDER BY sp.created_at, sp.post_id
+"""
+
+
+def post_records(
+    conn: sqlite3.Connection, session_id: int, where: str = "1", params: Sequence = ()
+) -> Iterator[dict]:
+    """The session's posts matching ``where`` (a ``filters.compile_sql`` fragment over
+    ``p``/``sp``), oldest first, streamed as plain dicts (``desktop.export.posts`` lays
+    them out)."""
+    # ``database`` imports sqlite-utils on its first call: only an export pays for it.
+    yield from database(conn).query(_POST_RECORDS_SQL.format(where=where), [session_id, *params])

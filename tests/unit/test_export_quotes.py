@@ -21,7 +21,6 @@ from desktop.app.recording import RecordingSink
 from desktop.core.normalize import Parsed
 from desktop.export.quotes import (
     ExportOptions,
-    load_quote_list,
     md_escape,
     render,
     strip_answer_label,
@@ -29,6 +28,7 @@ from desktop.export.quotes import (
 )
 from desktop.sources.replay import ReplaySource
 from desktop.store import library, quotes
+from desktop.store.quotes import load_quote_list
 from desktop.store.writer import StoreWriter
 from filters import compile_sql
 from tests.fakes.posts import make_post
