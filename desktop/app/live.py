@@ -8,9 +8,10 @@ archive). Sources are built off the owner's thread (building one may import
 its SDK, read the keyring and log in) and run in a ``SessionRecording``.
 
 It knows no GUI toolkit. Its owner passes ``run_on_main(fn, *args)``, which
-runs a call from a worker thread on the owner's thread (the window's one
-trampoline; a plain call by default), ``set_timer(seconds | None)``, which
-calls ``on_schedule_tick`` after that long, and a ``LiveListener`` that hears,
+runs a call from a worker thread on the owner's thread and returns False when
+it cannot (the window's one trampoline; a plain call by default),
+``set_timer(seconds | None)``, which calls ``on_schedule_tick`` a little (a
+millisecond) after that long, and a ``LiveListener`` that hears,
 on the owner's thread, of every source status and of recording starting or
 stopping.
 """
@@ -180,7 +181,7 @@ class LiveRecorder:
         )
         if change is not None:
             delay = min(change - now, MAX_TIMER)
-            self.set_timer(max(0.0, delay.total_seconds()) + 0.001)
+            self.set_timer(max(0.0, delay.total_seconds()))
 
     def restart(self) -> None:
         """Build the sources again (the accounts changed) if recording now, or if a
@@ -217,10 +218,8 @@ class LiveRecorder:
 
         def build() -> None:
             built = build_sources(factory, specs, session, since)
-            try:
-                self.run_on_main(self._on_built, run, built)
-            except RuntimeError:  # the owner went away while we built: let them go
-                for item in built:
+            if self.run_on_main(self._on_built, run, built) is False:
+                for item in built:  # the owner went away while we built: let them go
                     if item.source is not None:
                         item.source.close()
 
@@ -268,10 +267,7 @@ class LiveRecorder:
     def _recording(self, run: int, sources: list[Source]) -> SessionRecording:
         def report(source: Source, status: SourceStatus) -> None:  # on a source thread
             label = self._labels.get(id(source), source.name)
-            try:
-                self.run_on_main(self._on_thread_status, run, label, status)
-            except RuntimeError:  # the owner is gone (window closed): nobody to tell
-                pass
+            self.run_on_main(self._on_thread_status, run, label, status)
 
         return SessionRecording(
             self.writer,

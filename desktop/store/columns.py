@@ -7,23 +7,12 @@ column per question "as questions appear" (``per_question``): the app adds
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from pathlib import Path
 
+from desktop.core.column import Column
 from desktop.core.resources import resource_path
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Column:
-    id: int
-    session_id: int
-    name: str
-    filter: str = ""
-    options: dict = dataclasses.field(default_factory=dict)  # e.g. {"slow_mode": 2, "question": 3}
-    position: int = 0
-    width: int = 340
 
 
 def load_preset(name: str = "jam", *, directory: Path | None = None) -> dict:
@@ -73,7 +62,15 @@ def add_column(
         "INSERT INTO columns (session_id, name, filter, options, position, width) VALUES (?, ?, ?, ?, ?, ?)",
         (session_id, name, filter, json.dumps(options or {}), position, width),
     )
-    return Column(cur.lastrowid, session_id, name, filter, options or {}, position, width)
+    return Column(
+        id=cur.lastrowid,
+        session_id=session_id,
+        name=name,
+        filter=filter,
+        options=options or {},
+        position=position,
+        width=width,
+    )
 
 
 def update_column(conn: sqlite3.Connection, column_id: int, **fields) -> None:

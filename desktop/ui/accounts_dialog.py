@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop.app import accounts as signin
 from desktop.core import accounts as acc
 from desktop.core.credentials import CredentialStore
-from desktop.ui.action_bridge import FutureTrampoline
+from desktop.ui.trampoline import Trampoline
 
 log = logging.getLogger("jamdeck.ui.accounts")
 
@@ -97,7 +97,7 @@ class AccountsDialog(QDialog):
         self._credentials = credentials
         self._accounts = accounts
         self._open_url = url_opener or QDesktopServices.openUrl
-        self._gui = FutureTrampoline(self)
+        self._gui = Trampoline(self)
         self._busy = False
         self._pin_flow = None  # X's PIN flow between "get link" and "finish"
         self._mastodon_app: tuple[str, str, str] | None = None  # instance, client id, secret

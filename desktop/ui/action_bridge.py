@@ -6,9 +6,6 @@ signal, ``action_changed(Action)``, on the GUI thread, and gives the queue a
 Qt timer for rate-limited retries. ``PendingActionsView`` lists what is still
 waiting (offline, rate limited) and what failed, with the reason, and cancels.
 
-``FutureTrampoline`` is the small trampoline the other widgets use for
-store-writer futures: ``slot(future)`` runs on the GUI thread, and not at all
-when the widget is gone by then.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ import functools
 import logging
 import math
 import sqlite3
-import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -38,6 +34,7 @@ from desktop.app.actions import ActionQueue
 from desktop.core.actions import Action, ActionState
 from desktop.core.views import PostView
 from desktop.sources.base import ActionNotAllowed
+from desktop.ui.trampoline import Trampoline
 
 log = logging.getLogger("jamdeck.ui.actions")
 
@@ -49,60 +46,6 @@ KIND_WORDS = {
     "reply": "Reply",
     "post": "Post",
 }
-
-
-class _Gate:
-    """Open while the GUI object is alive; emitting under its lock means the object
-    cannot be destroyed halfway through an emit from another thread."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.open = True
-
-    def close(self, *_args) -> None:
-        with self.lock:
-            self.open = False
-
-
-class FutureTrampoline(QObject):
-    """Brings store-writer futures back to the GUI thread for one widget (its ``owner``).
-
-    ``when_done(future, slot)`` calls ``slot(future)`` on the GUI thread once the future
-    is done, and not at all when the owner is gone by then. The callback holds no
-    strong reference to the owner: a widget whose last reference dropped on the
-    writer thread would be destroyed there.
-    """
-
-    _finished = Signal(object, object)  # future, weak slot
-
-    def __init__(self, owner: QObject) -> None:
-        super().__init__(owner)
-        self._gate = _Gate()
-        owner.destroyed.connect(self._gate.close)
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    def when_done(
-        self,
-        future: concurrent.futures.Future,
-        slot: Callable[[concurrent.futures.Future], None],
-    ) -> None:
-        weak_slot = weakref.WeakMethod(slot) if hasattr(slot, "__self__") else lambda: slot
-        gate, signal = self._gate, self._finished
-
-        def done(f: concurrent.futures.Future) -> None:
-            with gate.lock:
-                if gate.open:
-                    try:
-                        signal.emit(f, weak_slot)
-                    except RuntimeError:  # the owner went away without saying so
-                        gate.open = False
-
-        future.add_done_callback(done)
-
-    def _deliver(self, future: concurrent.futures.Future, weak_slot) -> None:
-        slot = weak_slot()
-        if slot is not None:
-            slot(future)
 
 
 class ActionBridge(QObject):
@@ -117,8 +60,6 @@ class ActionBridge(QObject):
     action_changed = Signal(object)
     pending_changed = Signal()  # the waiting/failed lists changed (the pending view refreshes)
     refused = Signal(str)
-    _changed_elsewhere = Signal(object)
-    _schedule_elsewhere = Signal(float, object)
 
     def __init__(
         self,
@@ -133,22 +74,16 @@ class ActionBridge(QObject):
         self._clock = clock  # the queue's clock (retry times are on it)
         self._failed: dict[int, Action] = {}
         self._closed = False
-        self._gate = _Gate()
-        self.destroyed.connect(self._gate.close)
-        self._changed_elsewhere.connect(self._on_changed, Qt.ConnectionType.QueuedConnection)
-        self._schedule_elsewhere.connect(self._on_schedule, Qt.ConnectionType.QueuedConnection)
-        gate, changed, scheduled = self._gate, self._changed_elsewhere, self._schedule_elsewhere
+        self._main = Trampoline(self)
+        # Called from the writer's and the queue's threads: through the trampoline,
+        # which holds no strong reference to the bridge.
+        weak_self, main = weakref.ref(self), self._main
 
-        # Called from the writer's and the queue's threads; they hold no reference to the bridge.
         def report(action: Action) -> None:
-            with gate.lock:
-                if gate.open:
-                    changed.emit(action)
+            main.run_on_main(_call_alive, weak_self, "_on_changed", action)
 
         def schedule(delay: float, callback: Callable[[], None]) -> None:
-            with gate.lock:
-                if gate.open:
-                    scheduled.emit(delay, callback)
+            main.run_on_main(_call_alive, weak_self, "_on_schedule", delay, callback)
 
         self.queue = make_queue(on_change=report, schedule=schedule)
 
@@ -258,7 +193,13 @@ class ActionBridge(QObject):
         for timer in self.findChildren(QTimer):
             timer.stop()
         self.queue.close(wait=wait)
-        self._gate.close()
+        self._main.close()
+
+
+def _call_alive(weak_self: weakref.ref, method: str, *args) -> None:
+    target = weak_self()
+    if target is not None:
+        getattr(target, method)(*args)
 
 
 def describe_post(conn: sqlite3.Connection | None, action: Action) -> str:

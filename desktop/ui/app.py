@@ -22,7 +22,7 @@ def apply_app_theme(app: QApplication, theme: themes.Theme) -> None:
 
 
 def _saved_theme() -> str:
-    from desktop.core.settings import Settings
+    from desktop.app.settings import Settings
 
     return Settings.load().get("theme")
 
@@ -80,14 +80,10 @@ def run_app(
 
     try:
         if demo:
-            from desktop.cli import demo_archive_path
-
-            archive = demo_archive_path()
-            if not archive.exists():
-                print(f"jamdeck: the demo jam is missing ({archive})", file=sys.stderr)
+            if window.start_demo(speed=demo_speed) is None:
+                print(f"jamdeck: {window.notice_label.text()}", file=sys.stderr)
                 window.shutdown()
                 return 1
-            window.start_demo(archive, speed=demo_speed)
         elif session_name:
             window.open_session(session_name)
         else:

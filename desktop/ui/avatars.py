@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPixmap
 
 from desktop.core.avatars import AvatarCache, AvatarFetchError, fetch, is_fetchable
+from desktop.ui.trampoline import Trampoline
 
 log = logging.getLogger("jamdeck.ui.avatars")
 
@@ -71,7 +72,6 @@ class AvatarLoader(QObject):
     """Decoded avatars for painting, loaded in the background."""
 
     loaded = Signal(str)  # a url whose picture is ready now
-    _ready = Signal(str, object)  # worker -> GUI thread (queued): url, QImage | None
 
     def __init__(
         self,
@@ -94,7 +94,8 @@ class AvatarLoader(QObject):
         self._waiting: set[str] = set()
         self._failed: dict[str, float] = {}  # url -> when it failed (monotonic)
         self._closed = False
-        self._ready.connect(self._on_ready, Qt.ConnectionType.QueuedConnection)
+        self._main = Trampoline(self)
+        self._loading: dict[concurrent.futures.Future, str] = {}  # on the GUI thread only
 
     def cached(self, url: str | None) -> QPixmap | None:
         """The picture if it is in memory (never asks for it)."""
@@ -118,8 +119,8 @@ class AvatarLoader(QObject):
         self._waiting.add(url)
         self.requests += 1
         future = self._pool.submit(_load, self.cache, url, self.size, self.timeout)
-        ready = self._ready  # the bound signal, not the loader, goes to the worker
-        future.add_done_callback(lambda f, u=url: ready.emit(u, _result(f)))
+        self._loading[future] = url
+        self._main.when_done(future, self._on_loaded)
         return None
 
     def failed(self, url: str) -> bool:
@@ -127,6 +128,9 @@ class AvatarLoader(QObject):
 
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def _on_loaded(self, future: concurrent.futures.Future) -> None:
+        self._on_ready(self._loading.pop(future), _result(future))
 
     def _on_ready(self, url: str, image: object) -> None:
         self._waiting.discard(url)

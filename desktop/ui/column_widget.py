@@ -9,7 +9,6 @@ move what they are reading.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.column import Column
 from desktop.ui import theme as themes
 from desktop.ui.column_model import ColumnModel, PostIdRole, Row
 from desktop.ui.post_delegate import PostDelegate
@@ -88,18 +88,6 @@ def deck_command(event: QKeyEvent) -> str | None:
     if mods:
         return None
     return DECK_KEYS.get(Qt.Key(event.key()))
-
-
-@dataclasses.dataclass(frozen=True)
-class ColumnSpec:
-    """What the deck needs to know of a column (saved or temporary)."""
-
-    id: int
-    name: str
-    filter: str = ""
-    options: dict = dataclasses.field(default_factory=dict)
-    width: int = 340
-    temporary: bool = False
 
 
 class PostListView(QListView):
@@ -165,7 +153,7 @@ class ColumnWidget(QFrame):
 
     def __init__(
         self,
-        spec: ColumnSpec,
+        spec: Column,
         model: ColumnModel,
         delegate: PostDelegate,
         theme: themes.Theme,
@@ -289,7 +277,7 @@ class ColumnWidget(QFrame):
         self.menu_button.setIcon(themes.icon("menu", theme.muted))
         self.view.viewport().update()
 
-    def set_spec(self, spec: ColumnSpec) -> None:
+    def set_spec(self, spec: Column) -> None:
         self.spec = spec
         self.title.setText(spec.name)
         self.subtitle.setText(spec.filter or "every post")

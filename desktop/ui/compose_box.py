@@ -35,7 +35,7 @@ from desktop.core import compose
 from desktop.core.views import PostView
 from desktop.store import library
 from desktop.ui import theme as themes
-from desktop.ui.action_bridge import FutureTrampoline
+from desktop.ui.trampoline import Trampoline
 
 log = logging.getLogger("jamdeck.ui.compose")
 
@@ -72,7 +72,7 @@ class ComposeBox(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("composeBox")
-        self._gui = FutureTrampoline(self)  # writer results back on the GUI thread
+        self._gui = Trampoline(self)  # writer results back on the GUI thread
         self._writer = writer
         self._read_conn = read_conn
         self.session_id = session_id

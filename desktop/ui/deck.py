@@ -35,14 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import filters
-from desktop.core.router import Router
+from desktop.app.deck import DeckModel
+from desktop.core.column import Column
 from desktop.core.views import PostView
 from desktop.store import library
 from desktop.store.ingest import IngestResult
 from desktop.ui import theme as themes
 from desktop.ui.column_model import ColumnModel, PostIdRole
-from desktop.ui.column_widget import LIVE_ROWS, ColumnSpec, ColumnWidget, column_from_mime
+from desktop.ui.column_widget import LIVE_ROWS, ColumnWidget, column_from_mime
 from desktop.ui.post_delegate import AVATAR, GAP, PAD, PostDelegate
 
 log = logging.getLogger("jamdeck.ui.deck")
@@ -215,7 +215,7 @@ class Deck(QScrollArea):
         self.setObjectName("deck")
         self.theme = theme
         self.delegate = NoticeDelegate(theme, parent=self)
-        self.router = Router()
+        self.model = DeckModel()  # the columns' compiled filters and the router
         self.conn: sqlite3.Connection | None = None
         self.session_id: int | None = None
         self.columns: dict[int, ColumnWidget] = {}
@@ -259,9 +259,7 @@ class Deck(QScrollArea):
         self.setWidget(self.strip)
 
     # ------------------------------------------------------------ session
-    def open_session(
-        self, conn: sqlite3.Connection, session_id: int, specs: list[ColumnSpec]
-    ) -> None:
+    def open_session(self, conn: sqlite3.Connection, session_id: int, specs: list[Column]) -> None:
         self.remember_positions()
         for column_id in list(self.columns):
             self.remove_column(column_id)
@@ -301,10 +299,12 @@ class Deck(QScrollArea):
         when it is read at the top (it opens on the newest posts then)."""
         return {column_id: widget.read_position() for column_id, widget in self.columns.items()}
 
-    def set_columns(self, specs: list[ColumnSpec]) -> None:
+    def set_columns(self, specs: list[Column]) -> None:
         """Make the deck show ``specs`` (saved columns), keeping temporary ones first."""
         wanted = {spec.id: spec for spec in specs}
-        for column_id in [c for c in self.columns if c not in wanted and c >= 0]:
+        for column_id in [
+            c for c, w in self.columns.items() if c not in wanted and not w.spec.temporary
+        ]:
             self.remove_column(column_id)
         for spec in specs:
             widget = self.columns.get(spec.id)
@@ -319,11 +319,11 @@ class Deck(QScrollArea):
                 self.update_column(spec)
         # Saved columns in their saved order; temporary ones keep their slots.
         saved = iter([s.id for s in specs])
-        order = [c if c < 0 else next(saved, None) for c in self.columns]
+        order = [c if w.spec.temporary else next(saved, None) for c, w in self.columns.items()]
         order = [c for c in order if c is not None] + list(saved)
         self._reorder(order)
 
-    def add_column(self, spec: ColumnSpec, *, index: int | None = None) -> ColumnWidget:
+    def add_column(self, spec: Column, *, index: int | None = None) -> ColumnWidget:
         assert self.conn is not None and self.session_id is not None
         where, params, error = self._compile(spec)
         model = ColumnModel(self.conn, self.session_id, where, params)
@@ -350,7 +350,7 @@ class Deck(QScrollArea):
             self._reorder(order)
         return widget
 
-    def update_column(self, spec: ColumnSpec) -> None:
+    def update_column(self, spec: Column) -> None:
         widget = self.columns[spec.id]
         refilter = widget.spec.filter != spec.filter
         widget.set_spec(spec)
@@ -366,7 +366,7 @@ class Deck(QScrollArea):
     def remove_column(self, column_id: int) -> None:
         widget = self.columns.pop(column_id, None)
         grip = self._grips.pop(column_id, None)
-        self.router.remove_column(column_id)
+        self.model.remove_column(column_id)
         for w in (widget, grip):
             if w is not None:
                 self.row.removeWidget(w)
@@ -462,15 +462,9 @@ class Deck(QScrollArea):
                 return True
         return super().eventFilter(watched, event)
 
-    def _compile(self, spec: ColumnSpec) -> tuple[str, list, str]:
-        try:
-            where, params = filters.compile_sql(spec.filter)
-            self.router.set_column(spec.id, spec.filter)
-        except filters.FilterError as exc:
-            # A bad saved filter shows nothing (and says why) instead of everything.
-            self.router.remove_column(spec.id)
-            return "0", [], exc.message
-        return where, list(params), ""
+    def _compile(self, spec: Column) -> tuple[str, list, str]:
+        compiled = self.model.set_column(spec)
+        return compiled.where, list(compiled.params), compiled.error
 
     def ordered_ids(self) -> list[int]:
         return list(self.columns)
@@ -511,7 +505,7 @@ class Deck(QScrollArea):
         records = [r for res in results for r in res.added]
         busy = len(records) >= BUSY_FLUSH
         self._flush_timer.setInterval(self._busy_ms if busy else self._coalesce_ms)
-        entered = self.router.route(records)
+        entered = self.model.route(records)
         created = {r.rowid: r.created_at for r in records}
         # Views are read (and rows measured) for the rows that go in now: not for
         # columns holding posts back, and in a burst only for the newest rows of a

@@ -1,4 +1,4 @@
-"""The preferences dialog, built from the settings schema (desktop.core.settings.SCHEMA).
+"""The preferences dialog, built from the settings schema (desktop.app.settings.SCHEMA).
 
 One editor per setting, chosen by its type: a combo box for choices, a check
 box for true/false, a spin box for numbers (with the schema's range, step and
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.settings import SCHEMA, Setting, Settings, SettingsError
+from desktop.app.settings import SCHEMA, Setting, Settings, SettingsError
 
 
 def make_editor(setting: Setting) -> QWidget:

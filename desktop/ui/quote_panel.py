@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 from desktop.core.quotes import QuoteItem, QuoteList, QuotesChanged, QuoteSection
 from desktop.export import quotes as export
 from desktop.store import quotes as store_quotes
-from desktop.ui.action_bridge import FutureTrampoline
+from desktop.ui.trampoline import Trampoline
 
 log = logging.getLogger("jamdeck.ui.quotes")
 
@@ -404,7 +404,7 @@ class QuotePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("quotePanel")
-        self._gui = FutureTrampoline(self)  # writer results back on the GUI thread
+        self._gui = Trampoline(self)  # writer results back on the GUI thread
         self._writer = writer
         self._conn = read_conn
         self.session_id = session_id

@@ -116,8 +116,8 @@ def test_replaying_an_x_v2_archive_fills_the_deck(qtbot, make_window, tmp_path):
     archive = tmp_path / "jam.jsonl"
     archive.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
 
-    runner = window.start_source(ReplaySource([archive], speed=0))
-    label = lambda: window._source_labels[runner.source.name].text()  # noqa: E731
+    runner = window.play_source(ReplaySource([archive], speed=0))
+    label = lambda: window.live_status.line(runner.sources[0].name)  # noqa: E731
     qtbot.waitUntil(lambda: "finished" in label(), timeout=10_000)
     everything = column(window, "All")
     qtbot.waitUntil(lambda: everything.model.rowCount() == 40)
@@ -239,8 +239,8 @@ def test_hover_actions_emit_and_open_only_http_links(qtbot, make_window):
         everything.view.viewport(), Qt.MouseButton.LeftButton, pos=actions["open"].center()
     )
     assert window.opened_urls == ["https://x.com/ann/status/1001"]
-    window.on_open_requested("javascript:alert(1)")
-    window.on_open_requested("file:///etc/passwd")
+    window.post_actions.on_open_requested("javascript:alert(1)")
+    window.post_actions.on_open_requested("file:///etc/passwd")
     assert window.opened_urls == ["https://x.com/ann/status/1001"]
     assert safe_url("HTTPS://example.com/a") is not None
 

@@ -7,7 +7,7 @@ import tomllib
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QDoubleSpinBox, QSpinBox
 
-from desktop.core.settings import SCHEMA, Settings
+from desktop.app.settings import SCHEMA, Settings
 from desktop.ui.preferences import PreferencesDialog
 
 

@@ -192,21 +192,21 @@ def test_an_action_with_no_source_waits_in_the_pending_list_and_runs_when_it_con
     assert shown(window, "alice").retweeted_by_me  # the user's intent shows meanwhile
     assert window.pending_button.text() == "Actions: 1 pending"
     window.pending_button.click()
-    waiting = window.pending_view.actions()
+    waiting = window.post_actions.pending_view.actions()
     assert [(a.kind, a.post_rowid) for a in waiting] == [("retweet", alice.rowid)]
-    assert "offline: will run when x is back" in window.pending_view.list.item(0).text()
+    assert "offline: will run when x is back" in window.post_actions.pending_view.list.item(0).text()
 
     # The X source connects: the status path hands the waiting action to it.
     fake = sources["x"] = FakeSource("x")
-    window.start_source(fake)
+    play = window.play_source(fake)
     with qtbot.waitSignal(
         window.actions.action_changed, check_params_cb=lambda a: a.state is ActionState.DONE
     ):
-        window.bridge.report_status(fake, SourceStatus(SourceState.CONNECTED))
+        play.sink.on_status(fake, SourceStatus(SourceState.CONNECTED))
     assert fake.calls == [("retweet", alice.post_id)]
     assert window.deck.notice(alice.rowid) is None
     assert window.pending_button.text() == "No pending actions"
-    assert window.pending_view.actions() == []
+    assert window.post_actions.pending_view.actions() == []
 
 
 def quote_sections(window: MainWindow) -> list[tuple[int | None, list[tuple[str, str]]]]:

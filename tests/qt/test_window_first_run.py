@@ -54,7 +54,7 @@ def test_playing_the_demo_jam_from_the_first_run_panel_fills_the_columns(qtbot, 
     assert not window.showing_first_run()
     assert window.session is not None and window.session.name == "demo"
     assert window.deck.isVisible()
-    qtbot.waitUntil(lambda: not window.runners[0].running, timeout=20_000)
+    qtbot.waitUntil(lambda: not window.recording.playing, timeout=20_000)
     everything = window.deck.columns[window.deck.ordered_ids()[0]]
     qtbot.waitUntil(lambda: everything.model.rowCount() > 100, timeout=10_000)
     stored = window.conn.execute(
@@ -129,7 +129,7 @@ def test_importing_an_archive_replays_it_into_a_session_named_after_the_file(
     window.import_archive(archive)  # what "Import an archive" does after the file dialog
     assert window.session.name == "march-jam"
     assert not window.showing_first_run()
-    qtbot.waitUntil(lambda: not window.runners[0].running, timeout=20_000)
+    qtbot.waitUntil(lambda: not window.recording.playing, timeout=20_000)
     everything = window.deck.columns[window.deck.ordered_ids()[0]]
     qtbot.waitUntil(lambda: everything.model.rowCount() > 100, timeout=10_000)
     assert window.session.hashtags  # taken from the archive's header
@@ -146,9 +146,9 @@ def test_adding_an_account_from_the_first_run_panel_leaves_it(qtbot, window):
 
 
 def test_preferences_change_the_theme_at_once(qtbot, window):
-    from desktop.core.settings import Settings
+    from desktop.app.settings import Settings
 
-    dialog = window.on_preferences()
+    dialog = window.menu.on_preferences()
     combo = dialog.editors["theme"]
     combo.setCurrentIndex(combo.findData("dark"))
     with qtbot.waitSignal(dialog.saved):

@@ -7,8 +7,8 @@ import tomllib
 
 import pytest
 
-from desktop.core import settings as settings_mod
-from desktop.core.settings import SCHEMA, Settings, SettingsError, to_toml
+from desktop.app import settings as settings_mod
+from desktop.app.settings import SCHEMA, Settings, SettingsError, to_toml
 
 SECRET_LOOKING = re.compile(r"token|secret|passw|credential|auth|bearer|api_?key|jwt|cookie", re.I)
 
