@@ -58,3 +58,40 @@ def test_start_up_leaves_sqlite_utils_to_the_exports():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def _private_uses(path: Path) -> list[str]:
+    """``from our.module import _name`` and ``our_module._name`` in one file."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    ours = ("desktop", "filters")
+    modules: set[str] = set()  # local names bound to our modules
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ours:
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{path}:{node.lineno} imports {node.module}.{alias.name}")
+                else:
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in ours:
+                    modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{path}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_a_private_name_of_another():
+    files = [p for top in ("desktop", "filters") for p in (ROOT / top).rglob("*.py")]
+    found = [use for path in files for use in _private_uses(path)]
+    assert found == []

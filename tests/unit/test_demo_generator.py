@@ -14,10 +14,10 @@ import pytest
 
 from desktop.core.jam import JamState, answer_label
 from desktop.core.post import Author, Kind, Network, Post, parse_time
-from resources.demo import generator
-from resources.demo.generator import dump_lines, generate, write_demo
+from tools.demo_jam import generator
+from tools.demo_jam.generator import dump_lines, generate, write_demo
 
-SHIPPED = Path(generator.__file__).with_name("demo_jam.jsonl")
+SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo_jam.jsonl"
 
 
 @pytest.fixture(scope="module")

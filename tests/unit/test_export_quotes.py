@@ -42,7 +42,7 @@ ARTICLE = ExportOptions(strip_hashtag=True, strip_label=True, include_times=True
 def _demo_file(tmp: Path) -> Path:
     if DEMO.exists():
         return DEMO
-    from resources.demo.generator import write_demo  # the same jam, generated
+    from tools.demo_jam.generator import write_demo  # the same jam, generated
 
     path = tmp / "demo_jam.jsonl"
     write_demo(path)

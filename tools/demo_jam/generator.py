@@ -12,7 +12,7 @@ normalizers never see it): which question the post is meant for and how the jam
 rules should find it (``label`` | ``reply`` | ``retweet`` | ``time`` | null).
 Tests compare ``q:N`` results with it.
 
-    python -m resources.demo.generator OUT.jsonl [--seed 7] [--participants 45]
+    python -m tools.demo_jam.generator OUT.jsonl [--seed 7] [--participants 45]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from resources.demo import texts
+from tools.demo_jam import texts
 
 ARCHIVE_VERSION = 1
 DEFAULT_START = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)

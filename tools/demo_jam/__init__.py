@@ -1,0 +1,1 @@
+"""The demo jam generator (its output, resources/demo/demo_jam.jsonl, is what ships)."""
