@@ -1,11 +1,12 @@
-"""PostRecord: a post as the filters and the router see it (one per session membership)."""
+"""PostRecord: a post as the filters and the router see it (one per session membership).
+
+The store makes every record (``desktop.store.ingest.record_of``) from the
+values it writes: live posts as they are committed, cached ones when a session
+is replayed (``desktop.store.library.session_records``)."""
 
 from __future__ import annotations
 
 import dataclasses
-
-from desktop.core.post import Post
-from filters.text import fold_key, handle_keys, tokenize
 
 
 @dataclasses.dataclass(slots=True)
@@ -38,41 +39,3 @@ class PostRecord:
     is_host: bool = False
     is_collected: bool = False
     is_retweeted_by_me: bool = False
-
-
-_NONE: frozenset[str] = frozenset()
-
-
-def mention_keys_of(post: Post) -> frozenset[str]:
-    if not post.mentions:
-        return _NONE
-    return frozenset(k for m in post.mentions for k in handle_keys(m))
-
-
-def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
-    """The record of a freshly normalized post (jam facts left for the caller),
-    straight from its fields. The store builds the same record from the values
-    it writes (``desktop.store.ingest.record_of``); a test holds the two equal."""
-    metrics = post.metrics
-    return PostRecord(
-        rowid=rowid,
-        text=post.text,
-        tokens=tuple(tokenize(post.text)),
-        tags=frozenset([fold_key(t) for t in post.hashtags]) if post.hashtags else _NONE,
-        mention_keys=mention_keys_of(post),
-        author_keys=frozenset(k for k in handle_keys(post.author.handle) if k),  # no handle: none
-        reply_to_keys=frozenset(handle_keys(post.reply_to_handle))
-        if post.reply_to_handle
-        else _NONE,
-        kind=post.kind.value,
-        is_reply=post.reply_to_id is not None,
-        is_quote=post.quoted_id is not None,
-        has_media=bool(post.media),
-        has_links=bool(post.links),
-        lang=post.lang.lower() if post.lang else None,
-        network=post.network.value,
-        retweets=metrics.retweets,
-        likes=metrics.likes,
-        replies=metrics.replies,
-        created_at=post.created_at.timestamp(),
-    )

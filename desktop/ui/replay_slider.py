@@ -10,7 +10,6 @@ the replay reloads every column from the cache.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Callable
@@ -27,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.record import PostRecord
+from desktop.store import library
 from desktop.store.ingest import IngestResult
-from filters.text import fold_key, handle_keys, tokenize
 
 # (label, speed): 0 = as fast as the deck takes them.
 SPEEDS = (("1×", 1.0), ("10×", 10.0), ("60×", 60.0), ("As fast as possible", 0.0))
@@ -37,80 +35,6 @@ TICK_MS = 50
 PAGE = 300  # posts per tick at most (one deck flush)
 
 _NONE: frozenset[str] = frozenset()
-
-_RECORDS_SQL = """
-SELECT p.id, p.text, p.entities, p.author_keys, p.reply_to_keys, p.kind, p.reply_to_key,
-       p.quoted_key, p.has_media, p.has_links, p.lang, p.network, p.retweets, p.likes,
-       p.replies, sp.created_at, sp.question, sp.question_source, sp.is_question, sp.is_host,
-       EXISTS (SELECT 1 FROM quote_items qi WHERE qi.session_id = sp.session_id
-               AND qi.post_id = p.id),
-       p.retweeted_by_me
-FROM session_posts sp JOIN posts p ON p.id = sp.post_id
-WHERE sp.session_id = ? AND (sp.created_at > ? OR (sp.created_at = ? AND sp.post_id > ?))
-  AND sp.created_at <= ?
-ORDER BY sp.created_at, sp.post_id
-LIMIT ?
-"""
-
-
-def session_time_range(conn: sqlite3.Connection, session_id: int) -> tuple[float, float] | None:
-    """(first, last) post time of the session's members; None when it has none."""
-    # Two subqueries: SQLite answers a lone min() or max() from the index's
-    # end, but min and max together walk every member (150 ms for 1,000,000).
-    row = conn.execute(
-        "SELECT (SELECT min(created_at) FROM session_posts WHERE session_id = ?), "
-        "(SELECT max(created_at) FROM session_posts WHERE session_id = ?)",
-        (session_id, session_id),
-    ).fetchone()
-    return None if row is None or row[0] is None else (row[0], row[1])
-
-
-def records_after(
-    conn: sqlite3.Connection,
-    session_id: int,
-    *,
-    after: tuple[float, int],
-    until: float,
-    limit: int = PAGE,
-) -> list[PostRecord]:
-    """The session's posts after the (created_at, post id) position up to ``until``,
-    oldest first, as the router sees them (the jam facts as stored now)."""
-    rows = conn.execute(
-        _RECORDS_SQL, (session_id, after[0], after[0], after[1], until, limit)
-    ).fetchall()
-    return [_record(r) for r in rows]
-
-
-def _record(r) -> PostRecord:
-    entities = json.loads(r[2]) if r[2] else {}
-    tags = entities.get("hashtags") or ()
-    mentions = entities.get("mentions") or ()
-    return PostRecord(
-        rowid=r[0],
-        text=r[1],
-        tokens=tuple(tokenize(r[1])),
-        tags=frozenset(fold_key(t) for t in tags) if tags else _NONE,
-        mention_keys=frozenset(k for m in mentions for k in handle_keys(m)) if mentions else _NONE,
-        author_keys=frozenset(r[3].split()) if r[3] else _NONE,
-        reply_to_keys=frozenset(r[4].split()) if r[4] else _NONE,
-        kind=r[5],
-        is_reply=r[6] is not None,
-        is_quote=r[7] is not None,
-        has_media=bool(r[8]),
-        has_links=bool(r[9]),
-        lang=r[10].lower() if r[10] else None,
-        network=r[11],
-        retweets=r[12],
-        likes=r[13],
-        replies=r[14],
-        created_at=r[15],
-        question=r[16],
-        question_source=r[17],
-        is_question=bool(r[18]),
-        is_host=bool(r[19]),
-        is_collected=bool(r[20]),
-        is_retweeted_by_me=bool(r[21]),
-    )
 
 
 class SessionReplay(QObject):
@@ -155,7 +79,7 @@ class SessionReplay(QObject):
         self, conn: sqlite3.Connection, session_id: int, *, from_time: float, speed: float
     ) -> None:
         """Clear the columns and replay the session from ``from_time`` on."""
-        span = session_time_range(conn, session_id)
+        span = library.session_time_range(conn, session_id)
         self.deck.flush()  # what was on its way belongs to the view being replaced
         for widget in self.deck.columns.values():
             widget.clear()
@@ -207,7 +131,7 @@ class SessionReplay(QObject):
             until = self.position
         else:
             until = self._end
-        records = records_after(
+        records = library.session_records(
             self._conn, self._session_id, after=self._cursor, until=until, limit=self.page
         )
         if records:
@@ -298,7 +222,11 @@ class ReplayBar(QWidget):
         """Range the slider over the session's posts; False when there is nothing to replay."""
         self.replay.stop()
         self._conn, self._session_id = conn, session_id
-        span = session_time_range(conn, session_id) if conn and session_id is not None else None
+        span = (
+            library.session_time_range(conn, session_id)
+            if conn and session_id is not None
+            else None
+        )
         if span is None:
             self.first = self.last = 0.0
             self.slider.setRange(0, 0)

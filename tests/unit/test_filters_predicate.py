@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from desktop.core.post import Author, Kind, Media, Metrics, Network, Post
-from desktop.core.record import PostRecord, record_for
+from desktop.core.record import PostRecord
 from filters import FilterError, compile_predicate, explain
+from tests.fakes.records import record_for
 
 MIDNIGHT = datetime(2024, 5, 1, tzinfo=UTC).timestamp()
 

@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
+from desktop.app.demo import demo_archive_path
 from desktop.app.recording import RecordingSink
-from desktop.cli import demo_archive_path
 from desktop.core.router import Router
 from desktop.sources import replay_pipeline
 from desktop.sources.replay import ReplaySource
@@ -174,9 +174,9 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixture
     And every post's wire row survives ``marshal`` (plain built-in types only)."""
     import marshal
 
-    from desktop.core.record import record_for
     from desktop.store.ingest import encode_post, post_fields, prepared_from, record_of
     from tests.fakes.fixtures import recorded_posts
+    from tests.fakes.records import record_for
 
     checked = 0
     for post in recorded_posts([demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]):

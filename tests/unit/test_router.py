@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from desktop.core.record import record_for
 from desktop.core.router import Router
 from tests.fakes.posts import make_post
+from tests.fakes.records import record_for
 
 
 def records(*texts: str):
