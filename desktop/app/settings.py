@@ -8,7 +8,13 @@ secret.
 
 A settings file that cannot be read (bad TOML, a wrong type, a value out of
 range, a name from a newer version) never stops the app: the bad entries fall
-back to their defaults and are listed in ``Settings.problems``.
+back to their defaults and are listed in ``Settings.problems``. So does a
+setting an older version declared and this one dropped.
+
+Every setting is read where it takes effect (a test checks both ways): theme,
+avatar_cache, pause_on_hover, demo_speed and log_level by the window
+(desktop.ui.app, desktop.ui.window_menu on save), column_width by a new saved
+column, the poll intervals by desktop.app.source_specs.RegistrySources.
 """
 
 from __future__ import annotations
@@ -112,21 +118,6 @@ SCHEMA: list[Setting] = [
         unit="px",
     ),
     Setting(
-        "slow_mode_default",
-        float,
-        0.0,
-        "Slow mode",
-        "New columns show at most this many posts per second and queue the rest, "
-        "so a busy jam stays readable. 0 turns slow mode off.",
-        group="Reading",
-        minimum=0.0,
-        maximum=50.0,
-        step=0.5,
-        decimals=1,
-        unit="posts/s",
-        zero_means="off",
-    ),
-    Setting(
         "pause_on_hover",
         bool,
         True,
@@ -148,37 +139,11 @@ SCHEMA: list[Setting] = [
         unit="s",
     ),
     Setting(
-        "x_price_per_read",
-        float,
-        0.005,
-        "X: price per post read",
-        "What X charges you per post read (US dollars); used only to show the cost "
-        "estimate next to the rate budget.",
-        group="Networks",
-        minimum=0.0,
-        maximum=1.0,
-        step=0.001,
-        decimals=4,
-        unit="USD",
-    ),
-    Setting(
         "mastodon_poll_interval",
         int,
         15,
         "Mastodon: poll every",
         "How often to page the hashtag timeline when streaming is not available.",
-        group="Networks",
-        minimum=5,
-        maximum=600,
-        step=5,
-        unit="s",
-    ),
-    Setting(
-        "bluesky_poll_interval",
-        int,
-        10,
-        "Bluesky: poll every",
-        "How often to run the hashtag search (Bluesky has no hashtag stream).",
         group="Networks",
         minimum=5,
         maximum=600,

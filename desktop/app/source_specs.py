@@ -30,6 +30,8 @@ NETWORK_KINDS = {
 NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 # How far back a recording with no session start to go by catches up.
 LOOKBACK = timedelta(minutes=30)
+# The Preferences' poll interval of each polling network (an adapter option).
+POLL_SETTINGS = {"x": "x_poll_interval", "mastodon": "mastodon_poll_interval"}
 
 
 def spec_network(spec: str) -> str | None:
@@ -123,13 +125,16 @@ class RegistrySources:
         self._options = dict(options or {})  # e.g. the CLI's --instance / --mode
 
     def __call__(self, spec: str, *, session: Session, since: datetime | None) -> Source:
+        from desktop.app.settings import Settings
         from desktop.sources.registry import make_source
 
+        poll = POLL_SETTINGS.get(spec_network(spec) or "")
+        interval = {"interval": str(Settings.load().get(poll))} if poll else {}
         return make_source(
             spec,
             hashtags=list(session.hashtags),
             since=since,
-            options={**source_options(spec, self._context.accounts), **self._options},
+            options={**interval, **source_options(spec, self._context.accounts), **self._options},
             credentials=self._context.credentials,
         )
 

@@ -3,7 +3,8 @@
 Every module logs to ``logging.getLogger("jamdeck.<subsystem>")`` (see
 ``SUBSYSTEMS``). ``setup_logging`` sends them to stderr (warnings only, or
 everything with ``--verbose``) and to ``jamdeck.log`` in the state directory,
-rotated at 1 MB with 5 old files kept. Both outputs pass through
+rotated at 1 MB with 5 old files kept (at ``file_level``: the ``log_level``
+setting, read by the caller; ``set_file_level`` changes it later). Both outputs pass through
 ``RedactingFilter``, so a bearer token in an exception message or a URL with
 ``access_token=`` in a library's debug line is masked before it is written.
 """
@@ -144,6 +145,7 @@ def setup_logging(
             log_path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
         rotating.setLevel(logging.DEBUG if verbose else file_level)
+        rotating._jamdeck_verbose = verbose  # set_file_level leaves --verbose alone
         handlers.append(rotating)
     except OSError as exc:
         log_path = None
@@ -160,3 +162,20 @@ def setup_logging(
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger(ROOT).setLevel(logging.DEBUG if verbose else file_level)
     return log_path
+
+
+def set_file_level(level: int | str) -> bool:
+    """Log ``level`` and above to the file from now on (the ``log_level`` setting).
+
+    Changes only what ``setup_logging`` set up, and nothing under ``--verbose``
+    (which logs everything); returns whether there was a file to change.
+    """
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, _OURS, False) and isinstance(
+            handler, logging.handlers.RotatingFileHandler
+        ):
+            if not getattr(handler, "_jamdeck_verbose", False):
+                handler.setLevel(level)
+                logging.getLogger(ROOT).setLevel(level)
+            return True
+    return False

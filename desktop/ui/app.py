@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.app.settings import Settings
+from desktop.core import logs
 from desktop.store.library import SessionNotFound
 from desktop.ui import theme as themes
 from desktop.ui.main_window import MainWindow
@@ -19,12 +21,6 @@ log = logging.getLogger("jamdeck.ui.app")
 def apply_app_theme(app: QApplication, theme: themes.Theme) -> None:
     app.setStyle("Fusion")  # the same look on every platform, and offscreen
     app.setPalette(themes.palette(theme))
-
-
-def _saved_theme() -> str:
-    from desktop.app.settings import Settings
-
-    return Settings.load().get("theme")
 
 
 def save_screenshot(window: MainWindow, path: str | Path) -> bool:
@@ -53,19 +49,22 @@ def run_app(
     size: tuple[int, int] = (1400, 900),
     theme: str = "system",
     demo: bool = False,
-    demo_speed: float = 10.0,
+    demo_speed: float | None = None,
 ) -> int:
+    """The window until it closes. ``theme`` "system" and ``demo_speed`` None follow
+    the Preferences, as avatar_cache, pause_on_hover and log_level always do."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JamDeck")
     app.setOrganizationName("JamDeck")
+    settings = Settings.load()
+    logs.set_file_level(settings.get("log_level"))  # the file set up by the CLI, if any
     if theme == "system":
-        theme = _saved_theme()  # the preferences' choice ("system" unless the user chose)
+        theme = settings.get("theme")  # the preferences' choice ("system" unless the user chose)
     chosen = themes.resolve(theme)
     apply_app_theme(app, chosen)
-    window = MainWindow(
-        Path(library), theme=chosen, avatars=None
-    )  # follow the avatar_cache setting
-    window.demo_speed = demo_speed  # the first-run panel's "Play the demo jam" too
+    window = MainWindow(Path(library), theme=chosen, avatars=None)  # avatars: the setting
+    if demo_speed is not None:  # the CLI's --speed, else the setting (read by the window)
+        window.demo_speed = demo_speed  # the first-run panel's "Play the demo jam" too
     app.setWindowIcon(window.windowIcon())
     window.resize(*size)
 
@@ -80,7 +79,7 @@ def run_app(
 
     try:
         if demo:
-            if window.start_demo(speed=demo_speed) is None:
+            if window.start_demo(speed=window.demo_speed) is None:
                 print(f"jamdeck: {window.notice_label.text()}", file=sys.stderr)
                 window.shutdown()
                 return 1

@@ -76,10 +76,13 @@ class ColumnEditing:
             self.add_saved_column(dialog.name, dialog.expression)
 
     def add_saved_column(self, name: str, expression: str) -> None:
+        from desktop.app.settings import Settings
+
         session_id = self.session_id
+        width = int(Settings.load().get("column_width"))  # a new column: the Preferences' width
 
         def op(ctx):
-            saved_columns.add_column(ctx.conn, session_id, name, expression)
+            saved_columns.add_column(ctx.conn, session_id, name, expression, width=width)
             return ColumnsChanged(session_id)
 
         self._submit(op)

@@ -1,7 +1,7 @@
 """One column of the deck: header, "N new posts" bar, and the painted post list.
 
-Reading during a jam: while the pointer is over the list (or the pause button
-is down) new posts wait in ``pending`` behind the "N new posts" bar; leaving
+Reading during a jam: while the pointer is over the list (unless the
+``pause_on_hover`` setting is off) or the pause button is down, new posts wait in ``pending`` behind the "N new posts" bar; leaving
 the list or clicking the bar lets them in. Slow mode lets at most N posts per
 second in. When the reader has scrolled down, posts coming in above do not
 move what they are reading.
@@ -168,6 +168,7 @@ class ColumnWidget(QFrame):
         self.unread = 0
         self._hover_paused = False
         self._button_paused = False
+        self.pause_on_hover = True  # the setting; the deck switches it (set_pause_on_hover)
         self.slow_mode = int(spec.options.get("slow_mode", 0) or 0)
         self.setFixedWidth(spec.width)
 
@@ -365,11 +366,17 @@ class ColumnWidget(QFrame):
 
     # ------------------------------------------------------------ slots
     def on_hovered(self, inside: bool) -> None:
-        self._hover_paused = inside
+        self._hover_paused = inside and self.pause_on_hover
         if not self.paused:
             self._resume()
         else:
             self._after_pending_change()
+
+    def set_pause_on_hover(self, on: bool) -> None:
+        """Pause while the pointer is over the list, or not (a paused one lets go now)."""
+        self.pause_on_hover = on
+        if not on and self._hover_paused:
+            self.on_hovered(False)
 
     def on_pause_toggled(self, checked: bool) -> None:
         self._button_paused = checked

@@ -220,6 +220,7 @@ class Deck(QScrollArea):
         self.session_id: int | None = None
         self.columns: dict[int, ColumnWidget] = {}
         self.current_id: int | None = None
+        self.pause_on_hover = True  # the setting: a column under the pointer holds new posts
         self._grips: dict[int, ResizeGrip] = {}
         self._results: list[IngestResult] = []
         self._positions: dict[tuple[int, int], int] = {}  # remembered read positions
@@ -328,6 +329,7 @@ class Deck(QScrollArea):
         where, params, error = self._compile(spec)
         model = ColumnModel(self.conn, self.session_id, where, params)
         widget = ColumnWidget(spec, model, self.delegate, self.theme, parent=self.strip)
+        widget.pause_on_hover = self.pause_on_hover
         if error:
             widget.subtitle.setText(f"bad filter: {error}")
             widget.subtitle.setProperty("error", True)
@@ -717,6 +719,12 @@ class Deck(QScrollArea):
     def _repaint_lists(self) -> None:
         for widget in self.columns.values():
             widget.view.viewport().update()
+
+    def set_pause_on_hover(self, on: bool) -> None:
+        """Whether a column pauses while the pointer is over it (the setting)."""
+        self.pause_on_hover = on
+        for widget in self.columns.values():
+            widget.set_pause_on_hover(on)
 
     def set_absolute_times(self, absolute: bool) -> None:
         self.delegate.absolute_times = absolute

@@ -35,6 +35,7 @@ from desktop.app.actions import ActionQueue
 from desktop.app.changes import ColumnsChanged, PostsChanged
 from desktop.app.library import Library
 from desktop.app.recording import SessionRecording
+from desktop.app.settings import Settings
 from desktop.app.source_specs import RegistrySources, SourceFactory
 from desktop.core.quotes import QuotesChanged
 from desktop.core.resources import resource_path
@@ -105,7 +106,6 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.compose = None
         self.quote_panel = None
-        self.demo_speed = 10.0  # the first-run panel's demo (tests play it at full speed)
         # Opens a checked http(s) link; tests put a recorder here instead of a browser.
         self.url_opener = QDesktopServices.openUrl
         self.account_context = AccountContext(accounts=accounts, credentials=credentials)
@@ -173,11 +173,12 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.avatar_loader = None
+        settings = Settings.load()  # the Preferences (applied on save by WindowMenu)
         if avatars is None:
-            from desktop.app.settings import Settings
-
-            avatars = bool(Settings.load().get("avatar_cache"))
+            avatars = bool(settings.get("avatar_cache"))
         self.set_avatars_enabled(avatars)
+        self.deck.set_pause_on_hover(bool(settings.get("pause_on_hover")))
+        self.demo_speed = float(settings.get("demo_speed"))  # the first-run panel's demo
         self.keys_overlay = KeysOverlay(self.centralWidget())
         self.apply_theme(theme)
         self.refresh_sessions()

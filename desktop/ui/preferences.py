@@ -150,7 +150,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.buttons)
-        self.resize(640, 840)
+        self.resize(640, 720)
 
     def values(self) -> dict:
         """What the editors hold now, by setting name."""

@@ -148,9 +148,19 @@ class WindowMenu:
         return dialog
 
     def on_settings_saved(self, settings: Settings, names: list) -> None:
+        # What changed takes effect now; column_width (the next new column) and the
+        # poll intervals (the next source built) are read when they are used.
         window = self.window
         if "avatar_cache" in names:
             window.set_avatars_enabled(bool(settings.get("avatar_cache")))
+        if "pause_on_hover" in names:
+            window.deck.set_pause_on_hover(bool(settings.get("pause_on_hover")))
+        if "demo_speed" in names:
+            window.demo_speed = float(settings.get("demo_speed"))
+        if "log_level" in names:
+            from desktop.core import logs
+
+            logs.set_file_level(settings.get("log_level"))
         if "theme" in names:
             theme = themes.resolve(settings.get("theme"))
             app = QApplication.instance()

@@ -38,8 +38,9 @@ def test_every_setting_has_an_editor_of_its_kind_showing_its_value(qtbot, tmp_pa
             assert (editor.minimum(), editor.maximum()) == (setting.minimum, setting.maximum)
     assert dialog.values() == settings.as_dict()
     # 0 reads as what it means.
-    slow = dialog.editors["slow_mode_default"]
-    assert slow.specialValueText() == "Off" and slow.text() == "Off"
+    speed = dialog.editors["demo_speed"]
+    speed.setValue(0)
+    assert speed.specialValueText() == "All at once" and speed.text() == "All at once"
 
 
 def test_save_writes_the_toml_and_reports_what_changed(qtbot, tmp_path):
@@ -49,17 +50,17 @@ def test_save_writes_the_toml_and_reports_what_changed(qtbot, tmp_path):
     dialog.editors["theme"].setCurrentIndex(dialog.editors["theme"].findData("dark"))
     qtbot.mouseClick(dialog.editors["pause_on_hover"], Qt.MouseButton.LeftButton)
     dialog.editors["column_width"].setValue(420)
-    dialog.editors["x_price_per_read"].setValue(0.0125)
-    dialog.editors["slow_mode_default"].setValue(2.5)
+    dialog.editors["mastodon_poll_interval"].setValue(45)
+    dialog.editors["demo_speed"].setValue(2.5)
 
     with qtbot.waitSignal(dialog.saved, timeout=1000) as saved:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert sorted(saved.args[0]) == [
         "column_width",
+        "demo_speed",
+        "mastodon_poll_interval",
         "pause_on_hover",
-        "slow_mode_default",
         "theme",
-        "x_price_per_read",
     ]
     assert not dialog.isVisible()
 
@@ -67,8 +68,8 @@ def test_save_writes_the_toml_and_reports_what_changed(qtbot, tmp_path):
     assert data["theme"] == "dark"
     assert data["pause_on_hover"] is False
     assert data["column_width"] == 420
-    assert data["x_price_per_read"] == 0.0125
-    assert data["slow_mode_default"] == 2.5
+    assert data["mastodon_poll_interval"] == 45
+    assert data["demo_speed"] == 2.5
     assert Settings.load(path).as_dict() == settings.as_dict()
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
 from desktop.app import settings as settings_mod
-from desktop.app.settings import SCHEMA, Settings, SettingsError, to_toml
+from desktop.app.settings import SCHEMA, SCHEMA_BY_NAME, Settings, SettingsError, to_toml
 
 SECRET_LOOKING = re.compile(r"token|secret|passw|credential|auth|bearer|api_?key|jwt|cookie", re.I)
 
@@ -31,21 +32,66 @@ def test_schema_has_no_secret_looking_names():
     assert suspicious == []
 
 
-def test_the_settings_the_app_reads_are_declared():
-    expected = {
-        "theme",
-        "slow_mode_default",
-        "pause_on_hover",
-        "column_width",
-        "x_poll_interval",
-        "x_price_per_read",
-        "mastodon_poll_interval",
-        "bluesky_poll_interval",
-        "demo_speed",
-        "avatar_cache",
-        "log_level",
+DESKTOP = Path(__file__).resolve().parents[2] / "desktop"
+# Generic code that goes through every setting without naming one.
+GENERIC = {DESKTOP / "app" / "settings.py", DESKTOP / "ui" / "preferences.py"}
+# A settings read: ``settings.get("name")``, ``Settings.load().get("name")``.
+SETTINGS_READ = re.compile(r"""[Ss]ettings(?:\.load\(\))?\.get\(\s*["'](\w+)["']""")
+QUOTED_NAME = re.compile(r"""["'](\w+)["']""")
+
+
+def _sources() -> dict[Path, str]:
+    return {
+        path: path.read_text(encoding="utf-8")
+        for path in sorted(DESKTOP.rglob("*.py"))
+        if path not in GENERIC
     }
-    assert expected <= {s.name for s in SCHEMA}
+
+
+def test_every_declared_setting_is_read_by_the_app():
+    # Named in code that reads the settings: a settings.get("name") or a table of
+    # names next to one (desktop.app.source_specs.POLL_SETTINGS).
+    named: set[str] = set()
+    for text in _sources().values():
+        if SETTINGS_READ.search(text) or "Settings.load()" in text:
+            named.update(QUOTED_NAME.findall(text))
+    unread = sorted({s.name for s in SCHEMA} - named)
+    assert unread == [], f"declared but never read (wire them or remove them): {unread}"
+
+
+def test_every_setting_the_app_reads_is_declared():
+    reads = {
+        (path.relative_to(DESKTOP.parent).as_posix(), name)
+        for path, text in _sources().items()
+        for name in SETTINGS_READ.findall(text)
+    }
+    assert len(reads) >= 6  # the pattern still finds the reads
+    undeclared = sorted((where, name) for where, name in reads if name not in SCHEMA_BY_NAME)
+    assert undeclared == []
+    from desktop.app.source_specs import POLL_SETTINGS
+
+    assert set(POLL_SETTINGS.values()) <= set(SCHEMA_BY_NAME)
+
+
+def test_a_file_naming_a_removed_setting_still_loads(tmp_path):
+    # slow_mode_default, x_price_per_read and bluesky_poll_interval were dropped:
+    # a file an older version wrote keeps working, and the next save drops them.
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        'theme = "dark"\nslow_mode_default = 2.0\nx_price_per_read = 0.005\n'
+        "bluesky_poll_interval = 10\n",
+        encoding="utf-8",
+    )
+    settings = Settings.load(path)
+    assert settings.get("theme") == "dark"
+    assert settings.as_dict() == {**Settings().as_dict(), "theme": "dark"}
+    assert [p.split(": ", 1)[1] for p in settings.problems] == [
+        "unknown setting 'slow_mode_default'; using the default",
+        "unknown setting 'x_price_per_read'; using the default",
+        "unknown setting 'bluesky_poll_interval'; using the default",
+    ]
+    settings.save()
+    assert "slow_mode_default" not in path.read_text(encoding="utf-8")
 
 
 def test_missing_file_means_defaults_in_the_config_dir(isolated_profile):
@@ -62,8 +108,7 @@ def test_set_save_load_round_trips_every_type(tmp_path):
     settings.set("theme", "dark")
     settings.set("pause_on_hover", False)
     settings.set("column_width", 420)
-    settings.set("slow_mode_default", 2)  # an int is fine for a float setting
-    settings.set("x_price_per_read", 0.0125)
+    settings.set("demo_speed", 2)  # an int is fine for a float setting
     settings.set("log_level", "DEBUG")
     assert settings.save() == path
 
@@ -71,13 +116,13 @@ def test_set_save_load_round_trips_every_type(tmp_path):
     assert data["theme"] == "dark"
     assert data["pause_on_hover"] is False
     assert data["column_width"] == 420
-    assert data["slow_mode_default"] == 2.0
+    assert data["demo_speed"] == 2.0
     assert set(data) == {s.name for s in SCHEMA}
 
     again = Settings.load(path)
     assert again.as_dict() == settings.as_dict()
-    assert again.get("x_price_per_read") == 0.0125
-    assert isinstance(again.get("slow_mode_default"), float)
+    assert again.get("demo_speed") == 2.0
+    assert isinstance(again.get("demo_speed"), float)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +134,7 @@ def test_set_save_load_round_trips_every_type(tmp_path):
         ("column_width", "wide", "column_width must be a whole number, not 'wide'"),
         ("column_width", True, "column_width must be a whole number, not True"),
         ("pause_on_hover", 1, "pause_on_hover must be true or false, not 1"),
-        ("slow_mode_default", -1, "slow_mode_default must be at least 0; got -1"),
+        ("demo_speed", -1, "demo_speed must be at least 0; got -1"),
         ("demo_speed", float("nan"), "demo_speed must be a finite number"),
         ("x_bearer_token", "AAAA", "unknown setting 'x_bearer_token'"),
     ],
