@@ -120,9 +120,12 @@ class RegistrySources:
     """The default factory: the registry's adapters, with the configured accounts
     (an ``AccountContext``: the accounts file and the credential store)."""
 
-    def __init__(self, account_context, *, options: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, account_context, *, options: Mapping[str, str] | None = None, speed: float = 0.0
+    ) -> None:
         self._context = account_context
         self._options = dict(options or {})  # e.g. the CLI's --instance / --mode
+        self._speed = speed  # replay specs: N× the original pace (0 = fastest)
 
     def __call__(self, spec: str, *, session: Session, since: datetime | None) -> Source:
         from desktop.app.settings import Settings
@@ -136,6 +139,7 @@ class RegistrySources:
             since=since,
             options={**interval, **source_options(spec, self._context.accounts), **self._options},
             credentials=self._context.credentials,
+            speed=self._speed,
         )
 
 
