@@ -122,7 +122,7 @@ def test_the_new_session_dialog_from_the_sidebar_creates_a_session(qtbot, window
 def test_importing_an_archive_replays_it_into_a_session_named_after_the_file(
     qtbot, window, tmp_path
 ):
-    from desktop.cli import demo_archive_path
+    from desktop.app.demo import demo_archive_path
 
     archive = tmp_path / "march-jam.jsonl"
     archive.write_bytes(demo_archive_path().read_bytes())

@@ -9,8 +9,8 @@ from collections import defaultdict
 
 import pytest
 
+from desktop.app.demo import demo_archive_path
 from desktop.app.recording import RecordingSink
-from desktop.cli import demo_archive_path
 from desktop.core.router import Router
 from desktop.sources.replay import ReplaySource
 from desktop.store import library

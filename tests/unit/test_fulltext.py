@@ -12,7 +12,7 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.cli import demo_archive_path
+from desktop.app.demo import demo_archive_path
 from desktop.core.normalize import Parsed
 from desktop.store import fulltext
 from desktop.store.db import connect, open_library

@@ -212,7 +212,7 @@ def test_quotes_add_and_list_commands(db, jam):
     import click
     from click.testing import CliRunner
 
-    from desktop.cli_quotes import quotes as quotes_group
+    from desktop.cli.quotes import quotes as quotes_group
 
     root = click.Group("jamdeck", commands={"quotes": quotes_group})
     runner = CliRunner()

@@ -1,9 +1,4 @@
-"""``jamdeck quotes``: the quote list, headless (add by filter, list).
-
-Registered on the main group by ``desktop.cli`` (``main.add_command(quotes)``).
-The helpers of ``desktop.cli`` are imported when a command runs, so the two
-modules can import each other in either order.
-"""
+"""``jamdeck quotes``: the quote list, headless (add by filter, list)."""
 
 from __future__ import annotations
 
@@ -11,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from desktop.cli_options import data_dir_option
+from desktop.cli.common import (
+    data_dir_option,
+    filter_checked,
+    open_library,
+    open_reader,
+    session_named,
+)
 
 
 @click.group("quotes")
@@ -31,27 +32,13 @@ def quotes() -> None:
 def add_command(session_name: str, expr: str, data_dir: Path | None) -> None:
     """Collect every post of SESSION matching --filter, in time order, each into
     its question's section. Posts already collected stay where they are."""
-    from desktop import cli
-    from desktop.store import quotes as quote_store
+    from desktop.app.quotes import collect_matching
 
-    where, params = cli._compile_filter(expr)
-    conn = cli._reader(data_dir)
-    try:
-        session = cli._session_or_fail(conn, session_name)
-    finally:
-        conn.close()
-    writer = cli._open_writer(data_dir)
-    try:
-        changed = writer.call(
-            lambda ctx: quote_store.collect_matching(ctx.conn, session.id, where, params)
-        )
-        total = writer.call(
-            lambda ctx: len(quote_store.collected_rowids(ctx.conn, session.id)), notify=False
-        )
-    finally:
-        writer.close()
+    with open_library(data_dir) as lib, filter_checked(expr), session_named(session_name):
+        collected = collect_matching(lib.writer, lib.reader, session_name, expr)
     click.echo(
-        f"Collected {changed.added} posts into the quote list of {session_name!r} ({total} in all)."
+        f"Collected {collected.added} posts into the quote list of {session_name!r} "
+        f"({collected.total} in all)."
     )
 
 
@@ -66,25 +53,19 @@ def add_command(session_name: str, expr: str, data_dir: Path | None) -> None:
 @data_dir_option
 def list_command(session_name: str, as_json: bool, data_dir: Path | None) -> None:
     """Show the quote list of SESSION, section by section."""
-    from desktop import cli
-    from desktop.export.quotes import render
-    from desktop.store.quotes import load_quote_list
+    from desktop.app.quotes import export_quotes, quote_list
 
-    conn = cli._reader(data_dir)
-    try:
-        session = cli._session_or_fail(conn, session_name)
-        quote_list = load_quote_list(conn, session)
-    finally:
-        conn.close()
-    if as_json:
-        click.echo(render(quote_list, "json"), nl=False)
-        return
-    if not len(quote_list):
+    with open_reader(data_dir) as reader, session_named(session_name):
+        if as_json:
+            click.echo(export_quotes(reader, session_name, "json"), nl=False)
+            return
+        listing = quote_list(reader, session_name)
+    if not len(listing):
         click.echo(
             f"The quote list of {session_name!r} is empty. Try `jamdeck quotes add {session_name} --filter ...`."
         )
         return
-    for section in quote_list.sections:
+    for section in listing.sections:
         heading = f"{section.title}: {section.text}" if section.text else section.title
         click.echo(heading)
         for position, item in enumerate(section.items, start=1):
@@ -94,12 +75,9 @@ def list_command(session_name: str, as_json: bool, data_dir: Path | None) -> Non
                 click.echo(f"     note: {item.note}")
             click.echo(f"     {item.url}")
     click.echo(
-        f"{_plural(len(quote_list), 'quote')} in "
-        f"{_plural(sum(1 for s in quote_list.sections if s.items), 'section')}."
+        f"{_plural(len(listing), 'quote')} in "
+        f"{_plural(sum(1 for s in listing.sections if s.items), 'section')}."
     )
-
-
-__all__ = ["quotes"]
 
 
 def _plural(n: int, word: str) -> str:
