@@ -29,7 +29,7 @@ def gui(
     theme="system",
     data_dir=None,
     demo=False,
-    speed=10.0,
+    speed=None,
 ):
     """Open the window."""
     headless = not (
