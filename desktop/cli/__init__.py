@@ -31,12 +31,13 @@ def main(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
 
     With no command, opens the window.
     """
+    from desktop.app.settings import Settings
     from desktop.core.logs import setup_logging
 
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
     ctx.obj["verbose"] = verbose
-    setup_logging(verbose=verbose)
+    setup_logging(verbose=verbose, file_level=Settings.load().get("log_level"))
     if ctx.invoked_subcommand is None:
         ctx.invoke(gui.gui)
 

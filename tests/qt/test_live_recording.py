@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from desktop.app.source_specs import source_label, source_options, status_line
 from desktop.core.accounts import AccountStore
 from desktop.core.credentials import CredentialStore, MemoryKeyring
 from desktop.core.normalize import Parsed
@@ -18,7 +19,6 @@ from desktop.store import columns as saved_columns
 from desktop.store import library
 from desktop.ui import theme as themes
 from desktop.ui.main_window import MainWindow
-from desktop.app.source_specs import source_label, source_options, status_line
 from tests.fakes.posts import make_post
 
 START = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
