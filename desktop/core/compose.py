@@ -29,6 +29,7 @@ import time
 import unicodedata
 
 from desktop.core.jam import answer_label
+from desktop.core.urls import HTTP_URL, HTTP_URL_AT_WORD_START, url_spans
 
 LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
 URL_LENGTH = 23  # X's t.co length; Mastodon counts every URL as 23 too
@@ -116,24 +117,14 @@ _TLDS = (
 )
 # twitter-text finds URLs with or without a scheme ("example.com/x").
 _X_URL = re.compile(
-    r"(?<![\w@.])(?:https?://[^\s<>\"]+|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
+    r"(?<![\w@.])(?:"
+    + HTTP_URL.pattern
+    + r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
     + _TLDS
     + r")\b(?:/[^\s<>\"]*)?)",
     re.IGNORECASE,
 )
-_HTTP_URL = re.compile(r"(?<![\w@])https?://[^\s<>\"]+", re.IGNORECASE)
-_TRAILING_PUNCT = ".,:;!?'\")]}"
 _MASTODON_MENTION = re.compile(r"(?<![\w/])(@\w+)@[\w.-]+\w", re.UNICODE)
-
-
-def _url_spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
-    spans = []
-    for m in pattern.finditer(text):
-        end = m.end()
-        while end > m.start() and text[end - 1] in _TRAILING_PUNCT:
-            end -= 1
-        spans.append((m.start(), end))
-    return spans
 
 
 def _replace_spans(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
@@ -157,7 +148,7 @@ def _x_weight(cp: int) -> int:
 
 def x_weighted_length(text: str) -> int:
     text = unicodedata.normalize("NFC", text)
-    spans = _url_spans(_X_URL, text)
+    spans = url_spans(text, _X_URL)
     total = URL_LENGTH * 100 * len(spans)
     # URLs become one placeholder code point (weighed as 0) so the rest can be scanned.
     rest = _replace_spans(text, spans, "\x00")
@@ -172,7 +163,7 @@ def x_weighted_length(text: str) -> int:
 
 
 def mastodon_length(text: str) -> int:
-    spans = _url_spans(_HTTP_URL, text)
+    spans = url_spans(text, HTTP_URL_AT_WORD_START)
     text = _replace_spans(text, spans, "x" * URL_LENGTH)
     text = _MASTODON_MENTION.sub(r"\1", text)
     return grapheme_count(text)

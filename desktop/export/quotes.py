@@ -23,6 +23,7 @@ from datetime import UTC, datetime, tzinfo
 
 from desktop.core.jam import answer_label
 from desktop.core.quotes import QuoteItem, QuoteList, QuoteSection
+from desktop.core.urls import url_spans
 from desktop.export.safety import csv_cell, html_text, safe_url
 
 __all__ = [
@@ -172,21 +173,16 @@ def expand_links(text: str, links: tuple[tuple[str, str], ...]) -> str:
     return text
 
 
-_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_URL_TRAILING = ".,:;!?'\")]}"
-
-
 def split_urls(text: str) -> list[tuple[bool, str]]:
     """``text`` as (is_url, piece) pieces: http(s) URLs (without the punctuation
     that ends a sentence) and the text between them."""
     pieces: list[tuple[bool, str]] = []
     last = 0
-    for m in _URL.finditer(text):
-        url = m.group(0).rstrip(_URL_TRAILING)
-        if m.start() > last:
-            pieces.append((False, text[last : m.start()]))
-        pieces.append((True, url))
-        last = m.start() + len(url)
+    for start, end in url_spans(text):
+        if start > last:
+            pieces.append((False, text[last:start]))
+        pieces.append((True, text[start:end]))
+        last = end
     if last < len(text):
         pieces.append((False, text[last:]))
     return pieces

@@ -137,6 +137,42 @@ class Source:
         """Release network resources (sessions, sockets). Safe to call twice."""
 
 
+class Backoff:
+    """The waits between retries after one kind of failure, in a network's schedule: the
+    first wait is ``first``; each later one is the previous times ``factor`` plus ``step``;
+    none is longer than ``cap``. ``reset()`` after a success starts again from ``first``.
+
+    Linear (X's network errors): ``Backoff(first=0.25, step=0.25, factor=1, cap=16)``.
+    Doubling (X's HTTP errors): ``Backoff(first=5, cap=320)``.
+
+    It only computes the waits (no clock, no randomness), so the same failures always give
+    the same waits; the source does the waiting, on its stop event or a test's ``sleep``.
+    """
+
+    def __init__(self, *, first: float, cap: float, factor: float = 2.0, step: float = 0.0) -> None:
+        if first < 0 or cap < 0 or factor < 1 or step < 0:
+            raise ValueError(
+                f"a backoff needs first, cap and step >= 0 and factor >= 1, "
+                f"not first={first}, cap={cap}, factor={factor}, step={step}"
+            )
+        self.first = first
+        self.cap = cap
+        self.factor = factor
+        self.step = step
+        self.reset()
+
+    def reset(self) -> None:
+        self.failures = 0  # since the last success
+        self._last = 0.0
+
+    def next_wait(self) -> float:
+        """Count one more failure and return how long to wait before retrying."""
+        wait = self.first if self.failures == 0 else self._last * self.factor + self.step
+        self._last = min(wait, self.cap)
+        self.failures += 1
+        return self._last
+
+
 class Batcher:
     """Collects parsed posts and flushes them to the sink in batches of about
     ``max_posts`` posts or ``max_delay`` seconds, whichever comes first.

@@ -30,6 +30,7 @@ from desktop.core.credentials import CredentialStore, from_env
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.post import Post, utc
 from desktop.sources.base import (
+    Backoff,
     Batcher,
     Capabilities,
     RateLimitedError,
@@ -344,7 +345,7 @@ class BlueskySource(Source):
         sleep = self._sleep or stop.wait
         since = self._since or self._clock()
         batcher = Batcher(self, sink)
-        backoff = BACKOFF_START
+        backoff = Backoff(first=BACKOFF_START, cap=BACKOFF_MAX)
         state = SourceState.CONNECTING
         sink.on_status(
             self, SourceStatus(SourceState.CONNECTING, f"Signing in to Bluesky as @{self.handle}")
@@ -358,7 +359,7 @@ class BlueskySource(Source):
                         sink.on_status(self, SourceStatus(state, self._polling_message()))
                     for tag in self.hashtags:
                         self._poll_tag(tag, since=since, batcher=batcher, sink=sink, stop=stop)
-                    backoff = BACKOFF_START
+                    backoff.reset()
                     wait = self.interval
                 except SourceAuthError as exc:
                     batcher.flush()
@@ -376,7 +377,7 @@ class BlueskySource(Source):
                     )
                     sink.on_status(self, SourceStatus(state, message, until=until))
                 except SourceOfflineError as exc:
-                    wait, backoff = backoff, min(backoff * 2, BACKOFF_MAX)
+                    wait = backoff.next_wait()
                     state = SourceState.RECONNECTING
                     until = self._clock() + timedelta(seconds=wait)
                     sink.on_status(

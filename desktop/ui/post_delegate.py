@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from desktop.core.urls import url_spans
 from desktop.core.views import PostView
 from desktop.ui import theme as themes
 from desktop.ui.avatars import AvatarLoader
@@ -56,7 +57,6 @@ HEIGHTS_KEPT = 4096
 
 _TAG = re.compile(r"(?<![\w&])[#＃][\w]+", re.UNICODE)
 _MENTION = re.compile(r"(?<![\w])@[A-Za-z0-9_.\-]+[A-Za-z0-9_]", re.UNICODE)
-_URL = re.compile(r"https?://[^\s]+")
 
 
 def safe_url(url: str | None) -> QUrl | None:
@@ -83,17 +83,17 @@ def display_text(view: PostView) -> tuple[str, list[Span]]:
     spans: list[Span] = []
     links = {short: (expanded, shown) for short, expanded, shown in view.links if short}
     out, pos, length = [], 0, 0
-    for match in _URL.finditer(text):
-        before = text[pos : match.start()]
+    for url_start, url_end in url_spans(text):
+        before = text[pos:url_start]
         out.append(before)
-        url = match.group(0)
+        url = text[url_start:url_end]
         expanded, shown = links.get(url, (url, ""))
         shown = shown or url
         start = length + len(before)
         out.append(shown)
         length = start + len(shown)
         spans.append(Span(start, len(shown), "link", expanded or url))
-        pos = match.end()
+        pos = url_end
     out.append(text[pos:])
     shown_text = "".join(out)
     linked = [(s.start, s.start + s.length) for s in spans]

@@ -85,6 +85,23 @@ def test_mastodon_counts_urls_as_23_and_remote_mentions_as_local():
     assert length(FAMILY + " hi", "mastodon")[0] == 4
 
 
+@pytest.mark.parametrize(
+    ("text", "x", "mastodon"),
+    [
+        ("see https://t.co/abc.", 4 + 23 + 1, 4 + 23 + 1),  # the full stop is not in the URL
+        ("(https://example.com/x)", 1 + 23 + 1, 1 + 23 + 1),
+        ("HTTPS://EXAMPLE.COM/" + "X" * 40, 23, 23),
+        ('"https://a.example/x"', 1 + 23 + 1, 1 + 23 + 1),
+        # Glued to an address or a word it is no URL: every character counts.
+        ("me@https://a.example", 20, 20),
+        ("xhttps://a.example", 18, 18),
+    ],
+)
+def test_urls_are_counted_without_the_punctuation_around_them(text, x, mastodon):
+    assert length(text, "x")[0] == x
+    assert length(text, "mastodon")[0] == mastodon
+
+
 def test_bluesky_counts_graphemes():
     assert length(FAMILY, "bluesky") == (1, 300)
     assert length(f"{FLAG_FR}{THUMB_DARK}{RAINBOW_FLAG}", "bluesky")[0] == 3

@@ -23,6 +23,7 @@ from desktop.export.quotes import (
     ExportOptions,
     md_escape,
     render,
+    split_urls,
     strip_answer_label,
     strip_hashtags,
 )
@@ -222,6 +223,23 @@ def test_markdown_export_cannot_inject_links_html_or_code(hostile_list):
     assert md_escape("see https://a.example/[x](javascript:alert(1))", autolinks=True) == (
         "see <https://a.example/[x](javascript:alert(1>))"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("see https://t.co/abc.", [(False, "see "), (True, "https://t.co/abc"), (False, ".")]),
+        (
+            "(https://a.example/x), b",
+            [(False, "("), (True, "https://a.example/x"), (False, "), b")],
+        ),
+        ('"HTTPS://A.EXAMPLE"', [(False, '"'), (True, "HTTPS://A.EXAMPLE"), (False, '"')]),
+        ("<https://a.example/x>", [(False, "<"), (True, "https://a.example/x"), (False, ">")]),
+        ("no link: ftp://a.example", [(False, "no link: ftp://a.example")]),
+    ],
+)
+def test_links_in_quotes_end_before_the_punctuation_around_them(text, pieces):
+    assert split_urls(text) == pieces
 
 
 def test_markdown_escapes_line_starts_that_would_make_headings():

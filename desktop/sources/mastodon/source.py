@@ -41,6 +41,7 @@ from desktop.core.normalize.mastodon import normalize_status
 from desktop.core.post import Network, Post
 from desktop.sources.base import (
     ActionNotAllowed,
+    Backoff,
     Batcher,
     Capabilities,
     RateLimitedError,
@@ -97,14 +98,16 @@ class _NoStreaming(Exception):
 class _Run:
     """What one ``run()`` call keeps between reconnects."""
 
-    def __init__(self, sink: SourceSink, stop: threading.Event, batcher: Batcher) -> None:
+    def __init__(
+        self, sink: SourceSink, stop: threading.Event, batcher: Batcher, backoff: Backoff
+    ) -> None:
         self.sink = sink
         self.stop = stop
         self.batcher = batcher
+        self.backoff = backoff  # between reconnects after a transient failure
         self.seen: dict[str, Any] = {}  # status id -> edited_at last delivered
         self.cursor: dict[str, str] = {}  # tag -> newest status id seen on it
         self.healthy_at: datetime | None = None  # wall time of the last event while streaming
-        self.attempt = 0
         self.skipped = 0
 
 
@@ -165,7 +168,9 @@ class MastodonSource(Source):
 
     # ------------------------------------------------------------------ run
     def run(self, sink: SourceSink, stop: threading.Event) -> None:
-        ctx = _Run(sink, stop, Batcher(self, sink, clock=self._clock))
+        # The API docs give no reconnect schedule; ours doubles from backoff_base to backoff_cap.
+        backoff = Backoff(first=self.backoff_base, cap=self.backoff_cap)
+        ctx = _Run(sink, stop, Batcher(self, sink, clock=self._clock), backoff)
         self._emit(ctx, SourceState.CONNECTING, f"connecting to {self.host}")
         api = None
         mode = self.mode
@@ -200,8 +205,7 @@ class MastodonSource(Source):
                 self._emit(ctx, SourceState.RECONNECTING, f"{exc}; polling instead")
             except _Transient as exc:
                 ctx.batcher.flush()
-                ctx.attempt += 1
-                delay = min(self.backoff_cap, self.backoff_base * 2 ** (ctx.attempt - 1))
+                delay = ctx.backoff.next_wait()
                 until = self._now() + timedelta(seconds=delay)
                 self._emit(
                     ctx, SourceState.RECONNECTING, f"{exc}; retrying in {delay:.0f} s", until=until
@@ -241,7 +245,7 @@ class MastodonSource(Source):
             for tag in self.hashtags:
                 self._catch_up(api, tag, ctx)
             ctx.batcher.flush()
-            ctx.attempt = 0
+            ctx.backoff.reset()
             ctx.healthy_at = self._now()
             self._emit(ctx, SourceState.CONNECTED, f"streaming {self.name}")
             last_seen = self._clock()
@@ -272,7 +276,7 @@ class MastodonSource(Source):
             for tag in self.hashtags:
                 self._catch_up(api, tag, ctx)
             ctx.batcher.flush()
-            ctx.attempt = 0
+            ctx.backoff.reset()
             self._emit(
                 ctx,
                 SourceState.CONNECTED,

@@ -25,6 +25,7 @@ from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import Author, Kind, Network, Post
 from desktop.sources.base import (
     ActionNotAllowed,
+    Backoff,
     Batcher,
     Capabilities,
     RateLimitedError,
@@ -38,7 +39,7 @@ from desktop.sources.base import (
 )
 from desktop.sources.x import api
 from desktop.sources.x.accounts import XCredentials
-from desktop.sources.x.stream import END, Backoff, LineReader
+from desktop.sources.x.stream import END, LineReader
 
 log = logging.getLogger("jamdeck.sources.x")
 
@@ -71,8 +72,18 @@ class _Run:
         self.sink = sink
         self.stop = stop
         self.batcher = batcher
-        self.backoff = Backoff()
+        # X's documented reconnect waits (filtered stream, "handling disconnections"):
+        # network errors linearly by 250 ms up to 16 s; HTTP errors doubling from 5 s up
+        # to 320 s; 429 doubling from 1 minute (the 16-minute cap is ours).
+        self.network_backoff = Backoff(first=0.25, step=0.25, factor=1.0, cap=16.0)
+        self.http_backoff = Backoff(first=5.0, cap=320.0)
+        self.rate_backoff = Backoff(first=60.0, cap=960.0)
         self.line_no = 0
+
+    def reset_backoffs(self) -> None:
+        """A connection or a search worked: every schedule starts again from its first wait."""
+        for backoff in (self.network_backoff, self.http_backoff, self.rate_backoff):
+            backoff.reset()
 
 
 def clean_hashtags(hashtags: list[str]) -> list[str]:
@@ -210,7 +221,7 @@ class XSource(Source):
 
     def _wait_rate_limit(self, ctx: _Run, reset_at: datetime | None) -> None:
         if reset_at is None:
-            wait = ctx.backoff.rate()
+            wait = ctx.rate_backoff.next_wait()
             reset_at = self._now() + timedelta(seconds=wait)
         else:
             wait = max(0.0, (reset_at - self._now()).total_seconds())
@@ -253,7 +264,7 @@ class XSource(Source):
             try:
                 return step(ctx)
             except SourceOfflineError as exc:
-                self._reconnect_later(ctx, ctx.backoff.http(), str(exc))
+                self._reconnect_later(ctx, ctx.http_backoff.next_wait(), str(exc))
 
     def _reconcile_rules(self, ctx: _Run) -> None:
         """Make the app's stream rules match our hashtags: add what is missing, delete
@@ -300,7 +311,9 @@ class XSource(Source):
             )
         except requests.RequestException as exc:
             self._reconnect_later(
-                ctx, ctx.backoff.network(), f"X could not be reached ({type(exc).__name__})"
+                ctx,
+                ctx.network_backoff.next_wait(),
+                f"X could not be reached ({type(exc).__name__})",
             )
             return
         with response:
@@ -312,16 +325,16 @@ class XSource(Source):
                 self._wait_rate_limit(ctx, reset)
                 return
             if status != 200:
-                self._reconnect_later(ctx, ctx.backoff.http(), f"X answered {status}")
+                self._reconnect_later(ctx, ctx.http_backoff.next_wait(), f"X answered {status}")
                 return
             try:
                 reason = self._read_stream(ctx, response)
-                wait = ctx.backoff.network
+                backoff = ctx.network_backoff
             except SourceOfflineError as exc:  # the backfill search failed (5xx, network)
                 reason = f"Backfill failed: {exc}"
-                wait = ctx.backoff.http
+                backoff = ctx.http_backoff
         if reason is not None:
-            self._reconnect_later(ctx, wait(), reason)
+            self._reconnect_later(ctx, backoff.next_wait(), reason)
 
     def _read_stream(self, ctx: _Run, response: requests.Response) -> str | None:
         """Returns why the connection ended (to reconnect), or None when stopped."""
@@ -329,7 +342,7 @@ class XSource(Source):
         try:
             # The stream is connected before we search, so nothing falls between the two.
             self._backfill(ctx)
-            ctx.backoff.reset()
+            ctx.reset_backoffs()
             self._status(ctx, SourceState.CONNECTED, f"Streaming {self.query}")
             return self._consume(ctx, reader)
         finally:
@@ -473,9 +486,11 @@ class XSource(Source):
                 else:
                     self._search_all(ctx, start_time=start)
             except SourceOfflineError as exc:
-                self._reconnect_later(ctx, max(self.interval, ctx.backoff.http()), str(exc))
+                self._reconnect_later(
+                    ctx, max(self.interval, ctx.http_backoff.next_wait()), str(exc)
+                )
                 continue
-            ctx.backoff.reset()
+            ctx.reset_backoffs()
             next_at = self._now() + timedelta(seconds=self.interval)
             self._status(
                 ctx,

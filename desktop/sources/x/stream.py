@@ -1,4 +1,4 @@
-"""Reading X's filtered stream: one connection's lines, and X's reconnect backoff.
+"""Reading X's filtered stream: one connection's lines.
 
 We read the stream ourselves rather than with ``tweepy.StreamingClient`` because
 its loop retries a 401 forever, ends for good on an exception in a callback,
@@ -60,36 +60,3 @@ class LineReader:
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
-
-
-class Backoff:
-    """X's documented reconnect waits (filtered stream, "handling disconnections"):
-    network errors back off linearly by 250 ms up to 16 s; HTTP errors
-    exponentially from 5 s up to 320 s; 429 exponentially from 1 minute."""
-
-    NETWORK_STEP = 0.25
-    NETWORK_MAX = 16.0
-    HTTP_START = 5.0
-    HTTP_MAX = 320.0
-    RATE_START = 60.0
-    RATE_MAX = 960.0
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self._network = 0.0
-        self._http = 0.0
-        self._rate = 0.0
-
-    def network(self) -> float:
-        self._network = min(self._network + self.NETWORK_STEP, self.NETWORK_MAX)
-        return self._network
-
-    def http(self) -> float:
-        self._http = min(self._http * 2 if self._http else self.HTTP_START, self.HTTP_MAX)
-        return self._http
-
-    def rate(self) -> float:
-        self._rate = min(self._rate * 2 if self._rate else self.RATE_START, self.RATE_MAX)
-        return self._rate
