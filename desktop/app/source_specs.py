@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from desktop.core.session import Session
-from desktop.sources.base import Source, SourceAuthError, SourceState, SourceStatus
+from desktop.sources.base import CATCH_UP, Source, SourceAuthError, SourceState, SourceStatus
 
 log = logging.getLogger("jamdeck.sources")
 
@@ -28,8 +28,7 @@ NETWORK_KINDS = {
     "bsky": "bluesky",
 }
 NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
-# How far back a recording with no session start to go by catches up.
-LOOKBACK = timedelta(minutes=30)
+LOOKBACK = CATCH_UP  # a recording with no session start to go by catches up this far
 # The Preferences' poll interval of each polling network (an adapter option).
 POLL_SETTINGS = {"x": "x_poll_interval", "mastodon": "mastodon_poll_interval"}
 

@@ -19,12 +19,16 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from desktop.core.normalize import Parsed
 from desktop.core.post import Post
+
+# How far back a recording catches up when there is no session start to go by
+# (a session made just now): what was posted shortly before JamDeck started.
+CATCH_UP = timedelta(minutes=30)
 
 
 class SourceError(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from desktop.core.credentials import CredentialStore
 from desktop.sources.base import Source
@@ -28,9 +28,6 @@ _SPEC_ARGUMENT = {
     "desktop.sources.mastodon": "instance",
     "desktop.sources.bluesky": "service",
 }
-
-# How far back a new session catches up on posts made before recording began.
-NEW_SESSION_LOOKBACK = timedelta(minutes=30)
 
 
 class UnknownSource(ValueError):

@@ -40,6 +40,7 @@ from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.mastodon import normalize_status
 from desktop.core.post import Network, Post
 from desktop.sources.base import (
+    CATCH_UP,
     ActionNotAllowed,
     Backoff,
     Batcher,
@@ -67,7 +68,6 @@ log = logging.getLogger("jamdeck.sources.mastodon")
 USER_AGENT = "JamDeck/0.1 (+Mastodon.py)"
 QUOTE_MIN_VERSION = (4, 5, 0)
 PAGE_LIMIT = 40  # Mastodon's maximum for timelines
-NEW_SESSION_LOOKBACK = timedelta(minutes=30)
 
 Sleep = Callable[[float], None]
 
@@ -146,7 +146,7 @@ class MastodonSource(Source):
         self.mode = mode
         self._token = token
         self._now = now or (lambda: datetime.now(UTC))
-        self.since = wire_utc(since) if since else self._now() - NEW_SESSION_LOOKBACK
+        self.since = wire_utc(since) if since else self._now() - CATCH_UP
         self.poll_interval = poll_interval
         self.health_timeout = health_timeout
         self.catchup_overlap = catchup_overlap
