@@ -586,20 +586,28 @@ class Deck(QScrollArea):
         if changed_membership:
             self.refresh_posts(changed_membership, membership=True)
         if refreshed:
-            self.refresh_posts(refreshed, membership=False)
+            # New counts: a column that reads them (min_likes:3) may take a post in
+            # or let it go; the others only repaint it.
+            self.refresh_posts(refreshed, membership=self.model.count_columns())
         self.flushed.emit(stage.records)
 
-    def refresh_posts(self, ids: Iterable[int], *, membership: bool = True) -> None:
-        """These posts changed on disk: re-read them everywhere; with ``membership``,
-        they may also have entered or left columns (a question was (re)assigned)."""
+    def refresh_posts(
+        self, ids: Iterable[int], *, membership: bool | Iterable[int] = True
+    ) -> None:
+        """These posts changed on disk: re-read them everywhere; with ``membership``
+        (True: every column, or these column ids), they may also have entered or left
+        columns (a question was (re)assigned, their counts changed)."""
         ids = sorted(set(ids))
         if not ids or self.conn is None:
             return
+        if membership is True:
+            membership = self.columns.keys()
+        recheck = set(membership or ())
         for post_id in ids:
             self.delegate.forget(post_id)
-        for widget in self.columns.values():
+        for column_id, widget in self.columns.items():
             model = widget.model
-            if membership:
+            if column_id in recheck:
                 where, params = model.where
                 marks = ",".join("?" * len(ids))
                 rows = library.column_page(

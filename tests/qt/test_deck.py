@@ -352,3 +352,20 @@ def test_rows_keep_their_place_while_reading_down(qtbot, make_window):
     everything.jump_to_newest()
     assert everything.view.indexAt(QPoint(4, 2)).row() == 0
     assert everything.unread_label.isHidden()
+
+
+def test_a_post_re_received_with_more_likes_enters_top_answers_live(qtbot, make_window):
+    """Issue 21.1: "Top answers" (min_likes:3) filled only after a restart."""
+    window, session_id = opened_window(make_window)
+    everything, top = column(window, "All"), column(window, "Top answers")
+    ingest(window, session_id, [make_post(1, "A1: small steps #jam", likes=1)])
+    qtbot.waitUntil(lambda: everything.model.rowCount() == 1)
+    assert top.model.rowCount() == 0
+
+    ingest(window, session_id, [make_post(1, "A1: small steps #jam", likes=7)])
+    qtbot.waitUntil(lambda: top.model.rowCount() == 1)
+    assert everything.model.rowCount() == 1  # the same post, not a second one
+
+    # Counts can fall too (an unlike, a corrected count): it leaves again.
+    ingest(window, session_id, [make_post(1, "A1: small steps #jam", likes=2)])
+    qtbot.waitUntil(lambda: top.model.rowCount() == 0)
