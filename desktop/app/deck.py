@@ -13,10 +13,10 @@ import itertools
 from collections.abc import Iterable
 
 import filters
-from filters.ast import And, MinCount, Node, Not, Or
 from desktop.core.column import Column
 from desktop.core.record import PostRecord
 from desktop.core.router import Router
+from filters.ast import And, MinCount, Node, Not, Or
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

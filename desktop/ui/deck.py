@@ -591,9 +591,7 @@ class Deck(QScrollArea):
             self.refresh_posts(refreshed, membership=self.model.count_columns())
         self.flushed.emit(stage.records)
 
-    def refresh_posts(
-        self, ids: Iterable[int], *, membership: bool | Iterable[int] = True
-    ) -> None:
+    def refresh_posts(self, ids: Iterable[int], *, membership: bool | Iterable[int] = True) -> None:
         """These posts changed on disk: re-read them everywhere; with ``membership``
         (True: every column, or these column ids), they may also have entered or left
         columns (a question was (re)assigned, their counts changed)."""
