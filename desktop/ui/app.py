@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.app.settings import Settings
 from desktop.core import logs
 from desktop.store.library import SessionNotFound
+from desktop.ui import system_libraries
 from desktop.ui import theme as themes
 from desktop.ui.main_window import MainWindow
 
@@ -53,6 +54,11 @@ def run_app(
 ) -> int:
     """The window until it closes. ``theme`` "system" and ``demo_speed`` None follow
     the Preferences, as avatar_cache, pause_on_hover and log_level always do."""
+    if QApplication.instance() is None and system_libraries.uses_xcb():
+        missing = system_libraries.missing_packages()
+        if missing:  # Qt would abort with a message that names the wrong library
+            print(f"jamdeck: {system_libraries.missing_message(missing)}", file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JamDeck")
     app.setOrganizationName("JamDeck")
