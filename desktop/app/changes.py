@@ -20,6 +20,8 @@ class PostsChanged:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ColumnsChanged:
-    """The session's saved columns changed."""
+    """The session's saved columns changed; ``added`` is the column the user just
+    made (the deck brings it into view), None for other changes."""
 
     session_id: int
+    added: int | None = None

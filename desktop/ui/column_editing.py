@@ -82,8 +82,8 @@ class ColumnEditing:
         width = int(Settings.load().get("column_width"))  # a new column: the Preferences' width
 
         def op(ctx):
-            saved_columns.add_column(ctx.conn, session_id, name, expression, width=width)
-            return ColumnsChanged(session_id)
+            column = saved_columns.add_column(ctx.conn, session_id, name, expression, width=width)
+            return ColumnsChanged(session_id, added=column.id)
 
         self._submit(op)
 

@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections import deque
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDrag, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QDrag,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import filters
 from desktop.core.column import Column
 from desktop.ui import theme as themes
 from desktop.ui.column_model import ColumnModel, PostIdRole, Row
@@ -90,6 +99,17 @@ def deck_command(event: QKeyEvent) -> str | None:
     return DECK_KEYS.get(Qt.Key(event.key()))
 
 
+def waiting_text(expression: str) -> str:
+    """What an empty column says: the posts it waits for, in words."""
+    if not expression.strip():
+        return "Waiting for the first post."
+    try:
+        wanted = filters.explain(expression)
+    except filters.FilterError:
+        return "Nothing to show: the filter has an error (Edit… in the column menu)."
+    return f"Waiting for {wanted}."
+
+
 class PostListView(QListView):
     hovered = Signal(bool)
     command = Signal(str)
@@ -109,6 +129,19 @@ class PostListView(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(100)
         self.verticalScrollBar().setSingleStep(24)
+        self.placeholder = ""  # what an empty column says it waits for
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self.placeholder or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(24, 32, -24, -24)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), self.placeholder)
+        painter.end()
 
     def lay_out_now(self) -> None:
         """Lay every loaded row out before returning (a batched layout would leave
@@ -217,6 +250,7 @@ class ColumnWidget(QFrame):
         self.new_bar.hide()
 
         self.view = PostListView(self)
+        self.view.placeholder = waiting_text(spec.filter)
         self.view.setModel(model)
         self.view.setItemDelegate(delegate)
         self.view.hovered.connect(self.on_hovered)
@@ -284,6 +318,8 @@ class ColumnWidget(QFrame):
         self.subtitle.setText(spec.filter or "every post")
         self.subtitle.setToolTip(spec.filter)
         self.setFixedWidth(spec.width)
+        self.view.placeholder = waiting_text(spec.filter)
+        self.view.viewport().update()
 
     # ------------------------------------------------------------ state
     @property

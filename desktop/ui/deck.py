@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QScrollArea,
     QStyle,
@@ -346,6 +347,9 @@ class Deck(QScrollArea):
         self._grips[spec.id] = grip
         self.row.insertWidget(self.row.count() - 1, widget)
         self.row.insertWidget(self.row.count() - 1, grip)
+        if self.strip.isVisible():  # else Qt shows them later, and they have no place yet
+            widget.show()
+            grip.show()
         if index is not None:
             order = [c for c in self.columns if c != spec.id]
             order.insert(index, spec.id)
@@ -656,6 +660,8 @@ class Deck(QScrollArea):
             return
         previous = self.current()
         self.current_id = column_id
+        # A column added a moment ago has no place yet: lay the strip out first.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.ensureWidgetVisible(widget, 40, 0)
         widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if select and not widget.view.currentIndex().isValid() and widget.model.rowCount():

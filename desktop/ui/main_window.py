@@ -407,6 +407,8 @@ class MainWindow(QMainWindow):
                 )
         elif isinstance(result, ColumnsChanged) and result.session_id == session_id:
             self.deck.set_columns(self.columns.saved_columns(session_id))
+            if result.added is not None:  # the user's new column: into view, focused
+                self.deck.focus_column(result.added)
         elif isinstance(result, PostsChanged) and result.session_id == session_id:
             self.deck.refresh_posts(result.post_rowids)
             self.progress.recount_answers(session_id)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMenu
 
 from desktop.app import sessions
@@ -31,6 +32,17 @@ class WindowMenu:
         menu.addSeparator()
         menu.addAction("Accounts…", self.on_accounts)
         menu.addAction("Preferences…", self.on_preferences)
+        menu.addSeparator()
+        # On the window too, so Ctrl+Q (the platform's Quit keys) works with the menu shut.
+        self.quit_action = QAction("Quit JamDeck", self.window)
+        # The platform's Quit keys; some platforms (Windows, Qt's generic theme) have
+        # none, and Ctrl+Q is what users of a desktop app expect there.
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")]
+        self.quit_action.setShortcuts(keys)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.window.close)
+        self.window.addAction(self.quit_action)
+        menu.addAction(self.quit_action)
 
     def on_demo_requested(self) -> Session | None:
         return self.start_demo(speed=self.window.demo_speed)

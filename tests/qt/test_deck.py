@@ -369,3 +369,35 @@ def test_a_post_re_received_with_more_likes_enters_top_answers_live(qtbot, make_
     # Counts can fall too (an unlike, a corrected count): it leaves again.
     ingest(window, session_id, [make_post(1, "A1: small steps #jam", likes=2)])
     qtbot.waitUntil(lambda: top.model.rowCount() == 0)
+
+
+def test_a_column_the_user_adds_is_scrolled_into_view_and_focused(qtbot, make_window):
+    """Issue 21.10: a new column landed off-screen, at the right of the deck."""
+    window, _session_id = opened_window(make_window, size=(1000, 700))
+    window.columns.add_saved_column("From alice", "from:alice")
+    qtbot.waitUntil(lambda: any(w.spec.name == "From alice" for w in window.deck.columns.values()))
+    added = column(window, "From alice")
+    deck = window.deck
+
+    def in_view() -> bool:
+        left = added.mapTo(deck.viewport(), added.rect().topLeft()).x()
+        return left >= 0 and left + added.width() <= deck.viewport().width()
+
+    qtbot.waitUntil(lambda: deck.current() is added)
+    qtbot.waitUntil(in_view)
+
+
+def test_an_empty_column_says_what_it_waits_for(qtbot, make_window):
+    """Issue 21.10: empty columns showed nothing at all."""
+    window, session_id = opened_window(make_window)
+    top = column(window, "Top answers")
+    assert top.view.placeholder == (
+        "Waiting for posts that are not retweets and have at least 3 likes."
+    )
+    assert column(window, "All").view.placeholder == "Waiting for the first post."
+    with_words = top.view.viewport().grab().toImage()
+    placeholder, top.view.placeholder = top.view.placeholder, ""
+    assert top.view.viewport().grab().toImage() != with_words  # the words are painted
+    top.view.placeholder = placeholder
+    ingest(window, session_id, [make_post(1, "A1: yes #jam", likes=5)])
+    qtbot.waitUntil(lambda: top.model.rowCount() == 1)

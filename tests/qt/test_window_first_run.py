@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QKeySequence
 
 from desktop.core.accounts import Account, AccountStore
 from desktop.store import library
@@ -176,3 +177,19 @@ def test_the_window_starts_without_importing_a_network_sdk(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ctrl_q_and_the_menu_quit_the_window(qtbot, window):
+    """Issue 21.10: there was no Quit shortcut or menu item."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    quit_action = window.menu.quit_action
+    assert quit_action in window.app_menu.actions()
+    assert (
+        quit_action.shortcut().matches(QKeySequence("Ctrl+Q")) != QKeySequence.SequenceMatch.NoMatch
+    )
+    # To the QWindow: the path a real key press takes, through the shortcut map.
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.closed)
+    assert not window.isVisible()
