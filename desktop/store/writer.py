@@ -33,11 +33,18 @@ T = TypeVar("T")
 _STOP = object()
 
 
+# How long the writer waits for another process's write to end (``jamdeck
+# import`` while the window records: each holds the lock for one batch at a
+# time) before an operation fails with "database is locked".
+BUSY_TIMEOUT_MS = 60_000
+
+
 class WriterContext:
     """What an operation gets: the connection and the writer-side caches."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.ingestor = Ingestor(conn)
 
 
