@@ -13,9 +13,7 @@ cells a spreadsheet would run as formulas.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import re
 import unicodedata
@@ -23,7 +21,7 @@ from datetime import UTC, datetime, tzinfo
 
 from desktop.core.jam import answer_label
 from desktop.core.quotes import QuoteItem, QuoteList, QuoteSection
-from desktop.export.safety import csv_cell, html_text, safe_url
+from desktop.export.safety import csv_row, html_text, safe_url
 
 __all__ = [
     "FORMATS",
@@ -394,9 +392,7 @@ def _rows(quote_list: QuoteList, options: ExportOptions):
 
 def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
+    out = [csv_row(CSV_FIELDS)]
     for section, question_text, position, item in _rows(quote_list, options):
         row = [
             "" if section.question is None else section.question,
@@ -410,8 +406,8 @@ def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> st
             item.note,
             item.network,
         ]
-        writer.writerow([csv_cell(cell) for cell in row])
-    return buffer.getvalue()
+        out.append(csv_row(row))
+    return "".join(out)
 
 
 def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:

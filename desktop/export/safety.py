@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 # A spreadsheet runs a cell starting with these as a formula (OWASP CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -13,6 +14,25 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_CSV_SPECIAL = frozenset(',"\r\n')
+
+
+def _csv_field(value: object) -> str:
+    text = "" if value is None else str(value)
+    if _CSV_SPECIAL.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_row(cells: Iterable[object]) -> str:
+    """One CSV row, each cell through ``csv_cell``, ended by a LF.
+
+    Quoted as RFC 4180 says: any field holding a comma, a quote, a CR or a LF.
+    (The ``csv`` module with a LF line ending leaves a bare CR unquoted, and a
+    spreadsheet starts a new row there, whose first cell may be ``=2+2``.)"""
+    return ",".join([_csv_field(csv_cell(cell)) for cell in cells]) + "\n"
 
 
 def html_text(value: str) -> str:
