@@ -39,6 +39,25 @@ class SchemaTooNewError(StoreError):
     """The library was written by a newer JamDeck than this one."""
 
 
+class DiskFullError(StoreError):
+    """SQLite could not write: the disk (or the file's size limit) is full.
+    Nothing of the failed operation was written; retrying will not help."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for SQLite's SQLITE_FULL (the primary code: the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+
+
+def disk_full_error(path: Path | str, exc: BaseException) -> DiskFullError:
+    """The one line a full disk is reported with."""
+    return DiskFullError(
+        f"the disk is full: could not write to {path} ({exc}); "
+        "nothing more is written until some space is freed"
+    )
+
+
 # CPython's sqlite3 (3.11, 3.12) binds int, float and str directly but sends
 # every other value through its adapter lookup, which without an adapter ends
 # in an AttributeError raised and swallowed per value: about 0.3 us per NULL

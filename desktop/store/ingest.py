@@ -576,11 +576,12 @@ class Ingestor:
             self.conn.execute("ROLLBACK TO ingest_batch")
             self.conn.execute("RELEASE ingest_batch")
             self._reset()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             # SQLite may have rolled the whole transaction back itself (a full
             # disk, an I/O error): the caller's rollback and a new Ingestor
-            # (as the store writer does) start clean.
-            log.warning("could not undo a failed batch", exc_info=True)
+            # (as the store writer does) start clean. The failure itself is
+            # the caller's to report, in one line: no traceback here.
+            log.info("could not undo a failed batch: %s", exc)
 
     def _write(self, session_id: int, batch: PreparedBatch, now: float) -> IngestResult:
         result = IngestResult(session_id=session_id)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop.core.normalize import Parsed
-from desktop.store.db import connect, open_library
+from desktop.store.db import DiskFullError, connect, disk_full_error, is_disk_full, open_library
 from desktop.store.ingest import Ingestor, IngestResult, PackedBatch, PreparedBatch, prepare
 
 log = logging.getLogger("jamdeck.store.writer")
@@ -218,7 +218,13 @@ class StoreWriter:
                 self._ctx.ingestor = Ingestor(conn)
                 raise
         except BaseException as exc:
-            log.exception("store operation failed")
+            if is_disk_full(exc):
+                # One line, not a traceback per batch: the caller stops writing.
+                exc = disk_full_error(self.path, exc)
+            if isinstance(exc, DiskFullError):
+                log.error("%s", exc)
+            else:
+                log.exception("store operation failed")
             future.set_exception(exc)
             return
         future.set_result(result)
