@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from desktop.core.normalize import Parsed
 from desktop.sources.base import Source, SourceState, SourceStatus
-from desktop.store.db import DiskFullError
+from desktop.store.db import StoreError
 from desktop.store.ingest import IngestResult, PackedBatch, PreparedBatch
 from desktop.store.writer import StoreWriter
 
@@ -49,9 +49,11 @@ class RecordingSink:
         stop: threading.Event | None = None,
     ) -> None:
         self.writer = writer
-        # Set at the first full disk: later batches are dropped and ``stop`` (the
-        # recording's, which ends its sources) is set. Its message is one line.
-        self.fatal: DiskFullError | None = None
+        # Set at the first failure of the library itself (a full disk, a damaged
+        # or read-only file: a StoreError): later batches are dropped and
+        # ``stop`` (the recording's, which ends its sources) is set. Its message
+        # is one line for the user.
+        self.fatal: StoreError | None = None
         self._stop = stop
         self.session_id = session_id
         self.counts = RecordingCounts()
@@ -68,7 +70,7 @@ class RecordingSink:
         posts = getattr(parsed, "posts", None)  # a worker's packed batch has no count here
         if self._on_delivered is not None and posts is not None:
             self._on_delivered(source, len(posts))
-        if self.fatal is not None:  # the disk is full: nothing more can be written
+        if self.fatal is not None:  # the library cannot take anything more
             with self._lock:
                 self.counts.failed_batches += 1
             return
@@ -107,10 +109,10 @@ class RecordingSink:
         if exc is not None:
             with self._lock:
                 self.counts.failed_batches += 1
-                first_full = isinstance(exc, DiskFullError) and self.fatal is None
-                if first_full:
+                first_fatal = isinstance(exc, StoreError) and self.fatal is None
+                if first_fatal:
                     self.fatal = exc
-            if first_full and self._stop is not None:
+            if first_fatal and self._stop is not None:
                 self._stop.set()
             return
         result: IngestResult = future.result()

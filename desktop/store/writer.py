@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop.core.normalize import Parsed
-from desktop.store.db import DiskFullError, connect, disk_full_error, is_disk_full, open_library
+from desktop.store.db import StoreError, connect, open_library, store_error
 from desktop.store.ingest import Ingestor, IngestResult, PackedBatch, PreparedBatch, prepare
 
 log = logging.getLogger("jamdeck.store.writer")
@@ -118,7 +118,12 @@ class StoreWriter:
                 raise self._open_error
         else:
             self._thread = None
-            self._ctx = WriterContext(open_library(self.path))
+            conn = open_library(self.path)
+            try:
+                self._ctx = WriterContext(conn)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise store_error(self.path, exc) or exc from None
 
     # ------------------------------------------------------------------ API
     def submit(
@@ -180,7 +185,7 @@ class StoreWriter:
         except BaseException as exc:  # reported to the constructor's caller
             if self._ctx is not None:
                 self._ctx.conn.close()
-            self._open_error = exc
+            self._open_error = store_error(self.path, exc) or exc
             self._ready.set()
             return
         self._ready.set()
@@ -218,10 +223,10 @@ class StoreWriter:
                 self._ctx.ingestor = Ingestor(conn)
                 raise
         except BaseException as exc:
-            if is_disk_full(exc):
-                # One line, not a traceback per batch: the caller stops writing.
-                exc = disk_full_error(self.path, exc)
-            if isinstance(exc, DiskFullError):
+            # A full disk, a damaged or read-only file: one line, not a traceback
+            # per batch (the recording stops at the first, see RecordingSink).
+            exc = store_error(self.path, exc) or exc
+            if isinstance(exc, StoreError):
                 log.error("%s", exc)
             else:
                 log.exception("store operation failed")
