@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from desktop.core.normalize import Parsed
 from desktop.sources.base import Source, SourceState, SourceStatus
+from desktop.store.db import StoreError
 from desktop.store.ingest import IngestResult, PackedBatch, PreparedBatch
 from desktop.store.writer import StoreWriter
 
@@ -45,8 +46,15 @@ class RecordingSink:
         on_skipped: Callable[[Source, str, str], None] | None = None,
         on_delivered: Callable[[Source, int], None] | None = None,
         max_in_flight: int = 8,
+        stop: threading.Event | None = None,
     ) -> None:
         self.writer = writer
+        # Set at the first failure of the library itself (a full disk, a damaged
+        # or read-only file: a StoreError): later batches are dropped and
+        # ``stop`` (the recording's, which ends its sources) is set. Its message
+        # is one line for the user.
+        self.fatal: StoreError | None = None
+        self._stop = stop
         self.session_id = session_id
         self.counts = RecordingCounts()
         self.statuses: dict[str, SourceStatus] = {}  # by source name: the latest of each
@@ -62,6 +70,10 @@ class RecordingSink:
         posts = getattr(parsed, "posts", None)  # a worker's packed batch has no count here
         if self._on_delivered is not None and posts is not None:
             self._on_delivered(source, len(posts))
+        if self.fatal is not None:  # the library cannot take anything more
+            with self._lock:
+                self.counts.failed_batches += 1
+            return
         future = self.writer.ingest(self.session_id, parsed)
         future.add_done_callback(self._count)
         with self._lock:
@@ -93,9 +105,15 @@ class RecordingSink:
         concurrent.futures.wait(pending)
 
     def _count(self, future: concurrent.futures.Future) -> None:
-        if future.exception() is not None:
+        exc = future.exception()
+        if exc is not None:
             with self._lock:
                 self.counts.failed_batches += 1
+                first_fatal = isinstance(exc, StoreError) and self.fatal is None
+                if first_fatal:
+                    self.fatal = exc
+            if first_fatal and self._stop is not None:
+                self._stop.set()
             return
         result: IngestResult = future.result()
         with self._lock:
@@ -112,8 +130,8 @@ class SessionRecording:
         self, writer: StoreWriter, session_id: int, sources: list[Source], **sink_options
     ) -> None:
         self.sources = sources
-        self.sink = RecordingSink(writer, session_id, **sink_options)
         self.stop_event = threading.Event()
+        self.sink = RecordingSink(writer, session_id, stop=self.stop_event, **sink_options)
         self._threads: list[threading.Thread] = []
         self.errors: dict[str, BaseException] = {}
 

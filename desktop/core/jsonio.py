@@ -35,13 +35,21 @@ _encode_slow_ascii = json.JSONEncoder(
 
 def loads(data: str | bytes) -> Any:
     """``json.loads(data)``, faster. Bytes are taken as UTF-8; undecodable bytes
-    become U+FFFD (as the archive reader's text mode did)."""
+    become U+FFFD (as the archive reader's text mode did).
+
+    A document nested deeper than the interpreter's recursion limit (a line of
+    3,000 nested objects) is a ``json.JSONDecodeError`` like any other bad
+    JSON, not a ``RecursionError`` that would end the whole import."""
     try:
-        return _decode(data)
-    except _MSGSPEC_ERRORS:
-        if isinstance(data, bytes):
-            data = data.decode("utf-8", errors="replace")
-        return json.loads(data)
+        try:
+            return _decode(data)
+        except _MSGSPEC_ERRORS:
+            if isinstance(data, bytes):
+                data = data.decode("utf-8", errors="replace")
+            return json.loads(data)
+    except RecursionError:
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
 def dumps(obj: Any) -> str:

@@ -6,13 +6,12 @@ and passes the records in.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO
 
-from desktop.export.safety import csv_cell
+from desktop.export.safety import csv_row
 
 FIELDS = [
     "id",
@@ -63,11 +62,10 @@ def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:
 
 
 def write_csv(rows: Iterator[dict], out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+    out.write(csv_row(FIELDS))
     n = 0
     for row in rows:
         row = dict(row, hashtags=" ".join(row["hashtags"]))
-        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        out.write(csv_row([row.get(field) for field in FIELDS]))
         n += 1
     return n

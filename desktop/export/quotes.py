@@ -13,18 +13,17 @@ cells a spreadsheet would run as formulas.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import re
 import unicodedata
 from datetime import UTC, datetime, tzinfo
 
+from desktop.core import bidi
 from desktop.core.jam import answer_label
 from desktop.core.quotes import QuoteItem, QuoteList, QuoteSection
 from desktop.core.urls import url_spans
-from desktop.export.safety import csv_cell, html_text, safe_url
+from desktop.export.safety import csv_row, html_isolated, html_text, safe_url
 
 __all__ = [
     "FORMATS",
@@ -250,16 +249,19 @@ def _md_url(url: str) -> str:
 
 def to_markdown(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    out = [f"# {md_escape(quote_list.title)}", ""]
+    out = [f"# {md_escape(bidi.isolated(quote_list.title))}", ""]
     for section in quote_list.sections:
         if not section.items:
             continue
         out += [
-            f"## {md_escape(_heading(section, _question_text(section, quote_list, options)))}",
+            f"## {md_escape(_heading(section, bidi.isolated(_question_text(section, quote_list, options))))}",
             "",
         ]
         for item in section.items:
-            line = f"**@{md_escape(item.handle)}**: {md_escape(_quote_text(item, quote_list, options), autolinks=True)}"
+            text = bidi.isolated(_quote_text(item, quote_list, options))
+            line = (
+                f"**@{md_escape(bidi.isolated(item.handle))}**: {md_escape(text, autolinks=True)}"
+            )
             tail = []
             url = safe_url(item.url)
             if url:
@@ -270,7 +272,7 @@ def to_markdown(quote_list: QuoteList, *, options: ExportOptions | None = None) 
                 line += "  \n" + " · ".join(tail)
             out += [line, ""]
             if item.note:
-                out += ["> " + md_escape(item.note).replace("  \n", "  \n> "), ""]
+                out += ["> " + md_escape(bidi.isolated(item.note)).replace("  \n", "  \n> "), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -303,8 +305,16 @@ h2 .q { color: #8a5a00; margin-right: .35rem; }
 """.strip()
 
 
+def _html_field(text: str) -> str:
+    """Escaped one-line text, in ``<bdi>`` when it holds bidi controls."""
+    return html_isolated(html_text(bidi.contained(text)), text)
+
+
 def _html_lines(text: str, *, links: bool = False) -> str:
-    """Escaped text, line breaks as <br>; ``links``: http(s) URLs as links."""
+    """Escaped text, line breaks as <br>; ``links``: http(s) URLs as links. Text
+    with bidi controls is isolated in ``<bdi>``."""
+    untrusted = text
+    text = bidi.contained(text)
     out = []
     for line in text.splitlines():
         pieces = split_urls(line) if links else [(False, line)]
@@ -316,12 +326,12 @@ def _html_lines(text: str, *, links: bool = False) -> str:
                 for is_url, piece in pieces
             )
         )
-    return "<br>\n".join(out)
+    return html_isolated("<br>\n".join(out), untrusted)
 
 
 def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    title = html_text(quote_list.title)
+    title = _html_field(quote_list.title)
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{html_text(options.lang)}">',
@@ -345,17 +355,17 @@ def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
         question = _question_text(section, quote_list, options)
         out += [
             "<section>",
-            f'<h2><span class="q">{html_text(section.title)}</span>{html_text(question)}</h2>',
+            f'<h2><span class="q">{html_text(section.title)}</span>{_html_field(question)}</h2>',
         ]
         for item in section.items:
             name = (
-                f' <span class="name">({html_text(item.display_name)})</span>'
+                f' <span class="name">({_html_field(item.display_name)})</span>'
                 if item.display_name
                 else ""
             )
             out += [
                 '<blockquote class="quote">',
-                f'<p><span class="handle">@{html_text(item.handle)}</span>{name}: '
+                f'<p><span class="handle">@{_html_field(item.handle)}</span>{name}: '
                 f"{_html_lines(_quote_text(item, quote_list, options), links=True)}</p>",
             ]
             meta = []
@@ -390,9 +400,7 @@ def _rows(quote_list: QuoteList, options: ExportOptions):
 
 def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
+    out = [csv_row(CSV_FIELDS)]
     for section, question_text, position, item in _rows(quote_list, options):
         row = [
             "" if section.question is None else section.question,
@@ -406,8 +414,8 @@ def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> st
             item.note,
             item.network,
         ]
-        writer.writerow([csv_cell(cell) for cell in row])
-    return buffer.getvalue()
+        out.append(csv_row(row))
+    return "".join(out)
 
 
 def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:

@@ -123,7 +123,7 @@ def read_documents(
         except json.JSONDecodeError as line_error:
             rest = "".join(_decoded(lines))
             try:
-                document = json.loads(first + rest)
+                document = jsonio.loads(first + rest)
             except json.JSONDecodeError:
                 # Not one document either: JSONL whose line ``number`` is broken.
                 on_error(
@@ -190,7 +190,7 @@ def _sse(name: str, first: str, lines, *, after: int, on_error) -> Iterator[Docu
                 payload = "\n".join(data)
                 try:
                     yield Document(
-                        f"{name}:{start}", {"event": event, "payload": json.loads(payload)}
+                        f"{name}:{start}", {"event": event, "payload": jsonio.loads(payload)}
                     )
                 except json.JSONDecodeError as exc:
                     if event != "delete":  # a delete's payload is a bare id
@@ -209,7 +209,7 @@ def _sse(name: str, first: str, lines, *, after: int, on_error) -> Iterator[Docu
     if data:
         try:
             yield Document(
-                f"{name}:{start}", {"event": event, "payload": json.loads("\n".join(data))}
+                f"{name}:{start}", {"event": event, "payload": jsonio.loads("\n".join(data))}
             )
         except json.JSONDecodeError as exc:
             on_error(f"{name}:{start}", f"event data is not valid JSON: {exc.msg}")

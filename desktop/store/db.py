@@ -39,6 +39,44 @@ class SchemaTooNewError(StoreError):
     """The library was written by a newer JamDeck than this one."""
 
 
+class DiskFullError(StoreError):
+    """SQLite could not write: the disk (or the file's size limit) is full.
+    Nothing of the failed operation was written; retrying will not help."""
+
+
+class DamagedLibraryError(StoreError):
+    """SQLite found the file corrupted (SQLITE_CORRUPT)."""
+
+
+class ReadOnlyLibraryError(StoreError):
+    """The library file (or its folder) cannot be written."""
+
+
+def store_error(path: Path | str, exc: BaseException) -> StoreError | None:
+    """The ``StoreError`` a SQLite failure that retrying cannot fix stands for, with
+    one line of message for the user; None for any other failure."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    if primary == sqlite3.SQLITE_FULL:
+        return DiskFullError(
+            f"the disk is full: could not write to {path} ({exc}); "
+            "nothing more is written until some space is freed"
+        )
+    if primary == sqlite3.SQLITE_CORRUPT:
+        return DamagedLibraryError(
+            f"the library {path} is damaged ({exc}): restore it from a backup, "
+            "or choose another data directory"
+        )
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return ReadOnlyLibraryError(
+            f"the library {path} cannot be written ({exc}): check the permissions of the "
+            "file and its folder, or choose another data directory"
+        )
+    return None
+
+
 # CPython's sqlite3 (3.11, 3.12) binds int, float and str directly but sends
 # every other value through its adapter lookup, which without an adapter ends
 # in an AttributeError raised and swallowed per value: about 0.3 us per NULL
@@ -122,7 +160,12 @@ def migrate(conn: sqlite3.Connection) -> int:
 def open_library(path: Path | str) -> sqlite3.Connection:
     """Open (creating if needed) the library at ``path``, migrated and in WAL mode."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data directory {path.parent}: {exc.strerror or exc}"
+        ) from exc
     try:
         conn = connect(path)
         # Takes effect only while the file is still empty (a new library);
@@ -134,7 +177,8 @@ def open_library(path: Path | str) -> sqlite3.Connection:
         migrate(conn)
         fulltext.ensure_current(conn)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a usable JamDeck library: {exc}") from exc
+        known = store_error(path, exc)
+        raise known or StoreError(f"{path} is not a usable JamDeck library: {exc}") from exc
     return conn
 
 

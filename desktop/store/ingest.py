@@ -356,11 +356,27 @@ class Ingestor:
     def _reset(self) -> None:
         """Forget every cache (they are rebuilt from the database)."""
         conn = self.conn
+        # Another connection's commits since this one's last look (see _catch_up).
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         # (network, author id) -> (row id, (author id, handle, display name, avatar URL))
         self._authors: dict[tuple[str, str], tuple[int, tuple]] = {}
         self._next_post_id = (conn.execute("SELECT max(id) FROM posts").fetchone()[0] or 0) + 1
         self._next_author_id = (conn.execute("SELECT max(id) FROM authors").fetchone()[0] or 0) + 1
         self._jams: dict[int, JamState] = {}
+
+    def _catch_up(self) -> None:
+        """Start over from the database if another connection wrote to it.
+
+        A second process may write the same library (``jamdeck import`` while the
+        window records): its rows make the next ids, the authors and the jam
+        state this connection remembers stale. ``PRAGMA data_version`` changes
+        only when another connection committed, so this costs one pragma per
+        batch. The caller holds the write lock (the store writer's ``BEGIN
+        IMMEDIATE``), so nobody else inserts until it commits: the next ids read
+        now are this transaction's to use."""
+        if self.conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+            log.info("another connection wrote to the library: reloading the writer's caches")
+            self._reset()
 
     # ----------------------------------------------------------------- jam state
     def jam(self, session_id: int) -> JamState:
@@ -459,6 +475,7 @@ class Ingestor:
         """Write ``posts``; return ({(network, key): record}, [rowids that existed before]).
 
         The records carry the rowid and the tokens, so nothing is tokenized twice."""
+        self._catch_up()
         return self._upsert(prepare(Parsed(posts=list(posts))).unique, now=now)
 
     def _upsert(
@@ -534,6 +551,7 @@ class Ingestor:
             batch = parsed
         else:
             batch = parsed.unpack()
+        self._catch_up()
         self.conn.execute("SAVEPOINT ingest_batch")
         try:
             try:
@@ -558,11 +576,12 @@ class Ingestor:
             self.conn.execute("ROLLBACK TO ingest_batch")
             self.conn.execute("RELEASE ingest_batch")
             self._reset()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             # SQLite may have rolled the whole transaction back itself (a full
             # disk, an I/O error): the caller's rollback and a new Ingestor
-            # (as the store writer does) start clean.
-            log.warning("could not undo a failed batch", exc_info=True)
+            # (as the store writer does) start clean. The failure itself is
+            # the caller's to report, in one line: no traceback here.
+            log.info("could not undo a failed batch: %s", exc)
 
     def _write(self, session_id: int, batch: PreparedBatch, now: float) -> IngestResult:
         result = IngestResult(session_id=session_id)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop.core.normalize import Parsed
-from desktop.store.db import connect, open_library
+from desktop.store.db import StoreError, connect, open_library, store_error
 from desktop.store.ingest import Ingestor, IngestResult, PackedBatch, PreparedBatch, prepare
 
 log = logging.getLogger("jamdeck.store.writer")
@@ -33,11 +33,18 @@ T = TypeVar("T")
 _STOP = object()
 
 
+# How long the writer waits for another process's write to end (``jamdeck
+# import`` while the window records: each holds the lock for one batch at a
+# time) before an operation fails with "database is locked".
+BUSY_TIMEOUT_MS = 60_000
+
+
 class WriterContext:
     """What an operation gets: the connection and the writer-side caches."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.ingestor = Ingestor(conn)
 
 
@@ -111,7 +118,12 @@ class StoreWriter:
                 raise self._open_error
         else:
             self._thread = None
-            self._ctx = WriterContext(open_library(self.path))
+            conn = open_library(self.path)
+            try:
+                self._ctx = WriterContext(conn)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise store_error(self.path, exc) or exc from None
 
     # ------------------------------------------------------------------ API
     def submit(
@@ -173,7 +185,7 @@ class StoreWriter:
         except BaseException as exc:  # reported to the constructor's caller
             if self._ctx is not None:
                 self._ctx.conn.close()
-            self._open_error = exc
+            self._open_error = store_error(self.path, exc) or exc
             self._ready.set()
             return
         self._ready.set()
@@ -211,7 +223,13 @@ class StoreWriter:
                 self._ctx.ingestor = Ingestor(conn)
                 raise
         except BaseException as exc:
-            log.exception("store operation failed")
+            # A full disk, a damaged or read-only file: one line, not a traceback
+            # per batch (the recording stops at the first, see RecordingSink).
+            exc = store_error(self.path, exc) or exc
+            if isinstance(exc, StoreError):
+                log.error("%s", exc)
+            else:
+                log.exception("store operation failed")
             future.set_exception(exc)
             return
         future.set_result(result)

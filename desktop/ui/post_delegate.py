@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from desktop.core import bidi
 from desktop.core.urls import url_spans
 from desktop.core.views import PostView
 from desktop.ui import theme as themes
@@ -77,9 +78,22 @@ class Span:
     target: str = ""  # the link's expanded URL
 
 
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+
+
+def shown_label(text: str) -> str:
+    """A name or handle as drawn: on one line, its bidi controls kept to itself."""
+    return bidi.isolated(_LINE_BREAK.sub(" ", text))
+
+
 def display_text(view: PostView) -> tuple[str, list[Span]]:
-    """The text as shown (t.co links replaced by their display form) and its styled spans."""
-    text = view.text
+    """The text as shown (t.co links replaced by their display form) and its styled spans.
+
+    Untrusted text: line breaks become U+2028 (QTextLayout breaks a line there; it
+    draws a LF as a space, which ran "nice" and "# heading" together), and bidi
+    controls are isolated (``desktop.core.bidi``: an override cannot show
+    ``gnp.exe`` as ``exe.png``)."""
+    text = bidi.isolated(_LINE_BREAK.sub("\u2028", view.text))
     spans: list[Span] = []
     links = {short: (expanded, shown) for short, expanded, shown in view.links if short}
     out, pos, length = [], 0, 0
@@ -252,11 +266,13 @@ class PostDelegate(QStyledItemDelegate):
         if view.kind == "retweet":
             who = view.author_name or "@" + view.author_handle
             # Isolate the name so a right-to-left name does not reorder the sentence.
-            return f"\u2068{who}\u2069 retweeted" if view.original_handle else "Retweet"
+            return (
+                f"\u2068{shown_label(who)}\u2069 retweeted" if view.original_handle else "Retweet"
+            )
         if view.kind == "quote":
             return "Quotes a post"
         if view.reply_to_handle:
-            return f"Replying to @{view.reply_to_handle}"
+            return f"Replying to @{shown_label(view.reply_to_handle)}"
         if view.kind == "reply":
             return "Reply"
         return ""
@@ -537,7 +553,7 @@ class PostDelegate(QStyledItemDelegate):
         mark_w = 14
         right_reserved = when_w + mark_w + 10
         avail = max(20, width - right_reserved)
-        name = view.shown_name
+        name = shown_label(view.shown_name)
         name_text = fm_bold.elidedText(name, Qt.TextElideMode.ElideRight, int(avail * 0.6))
         painter.setFont(bold)
         painter.setPen(t.color("text"))
@@ -552,7 +568,7 @@ class PostDelegate(QStyledItemDelegate):
             host_w = fm_tag.horizontalAdvance("HOST") + 10
         handle_room = max(0, x0 + avail - cx - host_w)
         handle = fm_small.elidedText(
-            "@" + view.shown_handle, Qt.TextElideMode.ElideRight, handle_room
+            "@" + shown_label(view.shown_handle), Qt.TextElideMode.ElideRight, handle_room
         )
         painter.setFont(small)
         painter.setPen(t.color("muted"))

@@ -25,7 +25,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from desktop.core.normalize import MalformedPayload, Parsed
+from desktop.core.normalize import MalformedPayload, Parsed, checked_id
 from desktop.core.normalize.html_text import html_to_text
 from desktop.core.post import (
     Author,
@@ -110,11 +110,12 @@ def _quoted_id(status: dict[str, Any]) -> str | None:
 def status_to_post(status: dict[str, Any]) -> Post:
     """One status as a Post (its embedded reblog/quote are not included; see normalize_statuses)."""
     try:
-        status_id = str(status["id"])
+        status_id = status["id"]
         account = status["account"]
         created_at = _time(status["created_at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedPayload(f"Mastodon status without id, account or created_at: {exc}") from exc
+    status_id = checked_id(status_id, "Mastodon status")
 
     reblog = status.get("reblog") if is_status(status.get("reblog")) else None
     # A reblog shows the original: its text, entities and quote.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.core.normalize import MalformedPayload, Parsed
+from desktop.core.normalize import MalformedPayload, Parsed, checked_id
 from desktop.core.normalize.x_v2 import unescape_text
 from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
@@ -60,7 +60,7 @@ def _originals(tweet: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _id(tweet: dict[str, Any]) -> str:
-    return str(tweet.get("id_str") or tweet["id"])
+    return checked_id(tweet.get("id_str") or tweet["id"], "X v1.1 tweet")
 
 
 def tweet_to_post(tweet: dict[str, Any]) -> Post:
@@ -69,6 +69,8 @@ def tweet_to_post(tweet: dict[str, Any]) -> Post:
         tweet_id = _id(tweet)
         user = tweet["user"]
         created_at = _parse_v1_time(tweet["created_at"])
+    except MalformedPayload:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedPayload(f"X v1.1 tweet without id, user or created_at: {exc}") from exc
 

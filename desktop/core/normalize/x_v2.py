@@ -22,7 +22,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.core.normalize import MalformedPayload, Parsed
+from desktop.core.normalize import MalformedPayload, Parsed, checked_id
 from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
 _RT_PREFIX = re.compile(r"^RT @\w+: ")
@@ -123,10 +123,11 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
     """One v2 tweet (raw or flattened) as a Post; ``includes`` resolves authors, originals, media."""
     includes = includes or Includes()
     try:
-        tweet_id = str(tweet["id"])
+        tweet_id = tweet["id"]
         text = tweet.get("note_tweet", _EMPTY).get("text") or tweet["text"]
     except (KeyError, TypeError, AttributeError) as exc:
         raise MalformedPayload(f"X v2 tweet without id/text: {exc}") from exc
+    tweet_id = checked_id(tweet_id, "X v2 tweet")
     refs = {}
     for ref in tweet.get("referenced_tweets") or ():
         if isinstance(ref, dict) and "type" in ref and "id" in ref:
