@@ -64,6 +64,8 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
             click.echo(f"  {where}: {reason}")
         if len(counts.skipped) > 50:
             click.echo(f"  ... and {len(counts.skipped) - 50} more")
+    if job.recording.sink.fatal is not None:  # the library stopped taking posts (a full disk)
+        raise click.ClickException(f"import stopped: {job.recording.sink.fatal}")
     if counts.failed_batches:
         raise click.ClickException(
             f"{counts.failed_batches} batches could not be written (see the log)"

@@ -82,3 +82,9 @@ def record_command(
         click.echo(f"Error: {status.message}", err=True)
     if stopped:
         sys.exit(EXIT_AUTH if any(s.auth_failed for s in stopped) else EXIT_SOURCE)
+    if recording.sink.fatal is not None:  # the library stopped taking posts (a full disk)
+        raise click.ClickException(f"recording stopped: {recording.sink.fatal}")
+    if counts.failed_batches:
+        raise click.ClickException(
+            f"{counts.failed_batches} batches could not be written (see the log)"
+        )
