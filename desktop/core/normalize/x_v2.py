@@ -27,6 +27,9 @@ from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_
 
 _RT_PREFIX = re.compile(r"^RT @\w+: ")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
+# A media key's prefix names its type ("3_" photo, "7_" video, "16_" animated GIF):
+# what is left to say of media that the response did not expand.
+_MEDIA_KEY_TYPES = {"3": "image", "7": "video", "16": "gif"}
 _TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here
 _EMPTY: dict[str, Any] = {}  # read-only stand-in for a missing object (never mutated)
 
@@ -252,6 +255,10 @@ def _media(tweet: dict[str, Any], includes: Includes) -> tuple[Media, ...]:
     for key in keys:
         item = includes.media.get(str(key))
         if item is None:
+            # Not expanded (twarc's default expansions leave out a retweeted
+            # post's media): the key alone says the post carries media.
+            prefix = str(key).partition("_")[0]
+            found.append(Media(type=_MEDIA_KEY_TYPES.get(prefix, "unknown")))
             continue
         # Videos and GIFs: the playable file is the best mp4 variant (when media.fields asked for it).
         variants = [
