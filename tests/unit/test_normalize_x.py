@@ -125,11 +125,14 @@ def test_brexit_entities_media_and_reply_handles(fixtures_dir):
     users = {u["id"]: u["username"] for u in page["includes"]["users"]}
     parsed = x_v2.normalize_page(page)
     by_id = {post.id: post for post in parsed.posts}
+    originals = {t["id"]: t for t in page["includes"].get("tweets", ())}
     for tweet in page["data"]:
         post = by_id[tweet["id"]]
         assert post.author.handle == users[tweet["author_id"]]
-        assert post.metrics.retweets == tweet["public_metrics"]["retweet_count"]
-        assert post.metrics.likes == tweet["public_metrics"]["like_count"]
+        # A retweet carries its original's public metrics.
+        counted = originals.get(post.retweeted_id, tweet)
+        assert post.metrics.retweets == counted["public_metrics"]["retweet_count"]
+        assert post.metrics.likes == counted["public_metrics"]["like_count"]
         if tweet.get("in_reply_to_user_id") in users and post.kind is Kind.REPLY:
             assert post.reply_to_handle == users[tweet["in_reply_to_user_id"]]
     replies = [post for post in parsed.posts if post.kind is Kind.REPLY]

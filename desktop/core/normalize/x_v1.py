@@ -116,11 +116,12 @@ def tweet_to_post(tweet: dict[str, Any]) -> Post:
         quoted_id=quoted_id,
         reply_to_id=reply_to_id,
         reply_to_handle=tweet.get("in_reply_to_screen_name") or None,
+        # A retweet carries its original's public counts (its own likes are 0).
         metrics=Metrics(
-            retweets=int(tweet.get("retweet_count") or 0),
-            likes=int(tweet.get("favorite_count") or 0),
-            replies=int(tweet.get("reply_count") or 0),
-            quotes=int(tweet.get("quote_count") or 0),
+            retweets=int(content.get("retweet_count") or 0),
+            likes=int(content.get("favorite_count") or 0),
+            replies=int(content.get("reply_count") or 0),
+            quotes=int(content.get("quote_count") or 0),
         ),
         url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
         raw=tweet,

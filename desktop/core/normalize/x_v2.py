@@ -169,7 +169,9 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         quoted_id=quoted_id,
         reply_to_id=reply_to_id,
         reply_to_handle=_reply_to_handle(tweet, reply_to_id, includes),
-        metrics=_metrics(tweet.get("public_metrics") or _EMPTY),
+        # A retweet's own counts are the original's retweets and zeros: it carries
+        # the original's public metrics (as Mastodon's reblogs and Bluesky's reposts do).
+        metrics=_metrics(content.get("public_metrics") or tweet.get("public_metrics") or _EMPTY),
         url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
         edited_at=_edited_at(tweet, tweet_id, created_at),
         raw=tweet,
