@@ -47,7 +47,11 @@ _IS_EXPR = {
     "retweeted_by_me": "r.is_retweeted_by_me",
 }
 _HAS_EXPR = {"media": "r.has_media", "links": "r.has_links"}
-_AUTHOR_ATTR = {"author": "r.author_keys", "reply_to": "r.reply_to_keys"}
+_AUTHOR_ATTR = {
+    "author": "r.author_keys",
+    "reply_to": "r.reply_to_keys",
+    "retweeted": "r.retweeted_keys",
+}
 
 
 class _Generator:

@@ -68,6 +68,9 @@ def _fts(node: ast.Node) -> str | None:
             return f"tags : {_fts_string(key)}"
         case ast.Mention(key=key):
             return f"mentions : {_fts_string(key)}"
+        case ast.Author(field="retweeted", key=key):
+            # "@key" in the mentions column: see desktop.store.fulltext.mention_words.
+            return f"mentions : {_fts_string('@' + key)}"
         case ast.Author(field=field, key=key):
             return f"{_KEYS_FTS_COLUMN[field]} : {_fts_string(key)}"
         case ast.Or(children=children):

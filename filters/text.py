@@ -37,7 +37,7 @@ _NOT_WORD = re.compile(r"\W")
 # changes only characters it newly assigns (at worst an edited post keeps one
 # old word), and counting it would re-index a library on every open when two
 # Pythons (the bundled app and a virtualenv) share it.
-WORDS_VERSION = 1
+WORDS_VERSION = 2  # 2: the mentions column holds a retweet's original author
 
 
 class _CombiningMarks(dict):

@@ -133,6 +133,9 @@ class Post:
     edited_at: datetime | None = None
     # Mastodon only: the status URI, identical on every instance (ids are per instance).
     uri: str | None = None
+    # kind == RETWEET: the handle of the retweeted post's author (``@user`` and
+    # ``retweets_of:user`` find the retweet by it, as X search does).
+    retweeted_handle: str | None = None
     raw: dict[str, Any] = dataclasses.field(
         default_factory=dict, compare=False, hash=False, repr=False
     )

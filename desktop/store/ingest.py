@@ -69,7 +69,7 @@ def _entities_json(post: Post) -> str:
         entities["author_name"] = author.display_name
     if author.avatar_url:
         entities["avatar_url"] = author.avatar_url
-    for name in ("quoted_id", "retweeted_id", "reply_to_id", "reply_to_handle"):
+    for name in ("quoted_id", "retweeted_id", "retweeted_handle", "reply_to_id", "reply_to_handle"):
         value = getattr(post, name)
         if value is not None:
             entities[name] = value
@@ -242,7 +242,9 @@ def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
         author_keys,
         post.author.handle,
     )
-    fts = fulltext.row(text, post.hashtags, post.mentions, author_keys, reply_to_keys)
+    fts = fulltext.row(
+        text, post.hashtags, post.mentions, author_keys, reply_to_keys, post.retweeted_handle
+    )
     return columns, fts, answer_label(text)
 
 
@@ -251,12 +253,17 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
     ``desktop.core.record.record_for`` of the post: tokens and keys never hold
     spaces, so splitting the joined strings gives them back)."""
     tokens, tags, mentions, author_keys, reply_to_keys = fts
-    return PostRecord(
+    retweeted = _NONE
+    mention_keys = frozenset(mentions.split()) if mentions else _NONE
+    if "@" in mentions:  # a retweet's original author (see fulltext.mention_words)
+        retweeted = frozenset([k[1:] for k in mention_keys if k[0] == "@"])
+        mention_keys = frozenset([k for k in mention_keys if k[0] != "@"])
+    record = PostRecord(
         0,
         columns[0],
         tuple(tokens.split()),
         frozenset(tags.split()) if tags else _NONE,
-        frozenset(mentions.split()) if mentions else _NONE,
+        mention_keys,
         frozenset(author_keys.split()),
         frozenset(reply_to_keys.split()) if reply_to_keys else _NONE,
         columns[3],
@@ -271,6 +278,9 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
         columns[12],
         columns[1],
     )
+    if retweeted:
+        record.retweeted_keys = retweeted
+    return record
 
 
 def post_fields(post: Post) -> tuple:

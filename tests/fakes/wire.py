@@ -132,3 +132,53 @@ def v1_tweet(
     if retweeted_status is not None:
         tweet["retweeted_status"] = retweeted_status
     return tweet
+
+
+def mastodon_status(
+    status_id: str,
+    html: str,
+    *,
+    acct: str = "zoe@origin.social",
+    seconds: int = 0,
+    reblog: dict[str, Any] | None = None,
+    quote: dict[str, Any] | None = None,
+    tags: list[str] = (),
+) -> dict[str, Any]:
+    """A Mastodon 4.5 Status entity as the REST API and the streaming ``update`` send it."""
+    username, _, domain = acct.partition("@")
+    host = domain or "mastodon.example"
+    status: dict[str, Any] = {
+        "id": status_id,
+        "created_at": (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": f"https://{host}/users/{username}/statuses/{status_id}",
+        "url": f"https://{host}/@{username}/{status_id}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "quotes_count": 0,
+        "edited_at": None,
+        "content": html,
+        "reblog": reblog,
+        "quote": quote,
+        "account": {
+            "id": str(sum(map(ord, acct))),
+            "username": username,
+            "acct": acct,
+            "display_name": username.title(),
+            "url": f"https://{host}/@{username}",
+            "avatar": f"https://{host}/avatars/{username}.png",
+        },
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [{"name": t, "url": f"https://{host}/tags/{t}"} for t in tags],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+    return status

@@ -58,10 +58,14 @@ words = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0
     mentions=st.lists(words, max_size=4),
     handle=words.filter(str.strip),
     reply_to=st.one_of(st.none(), words),
+    retweeted=st.one_of(st.none(), words),
 )
-def test_any_post_is_indexed_as_it_will_be_read_back(text, hashtags, mentions, handle, reply_to):
+def test_any_post_is_indexed_as_it_will_be_read_back(
+    text, hashtags, mentions, handle, reply_to, retweeted
+):
     post = make_post(1, text, handle=handle, hashtags=tuple(hashtags), mentions=tuple(mentions))
     post = dataclasses.replace(post, reply_to_handle=reply_to or None)
+    post = dataclasses.replace(post, retweeted_handle=retweeted or None)
     assert encode_post(post)[1] == stored_row_of(post)
 
 
@@ -83,7 +87,7 @@ def rules_digest() -> str:
 
 
 def test_a_change_to_the_word_rules_comes_with_a_new_version():
-    assert (WORDS_VERSION, rules_digest()) == (1, RULES_DIGEST)
+    assert (WORDS_VERSION, rules_digest()) == (2, RULES_DIGEST)
 
 
 def test_a_library_indexed_under_other_rules_is_reindexed_when_opened(tmp_path):

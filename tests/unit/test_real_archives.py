@@ -3,9 +3,14 @@ real wire format by ``tests.fakes.wire``)."""
 
 from __future__ import annotations
 
+from desktop.core.normalize import Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import Kind
-from filters import compile_predicate
+from desktop.export import posts as posts_export
+from desktop.store import library
+from desktop.store.db import open_library
+from desktop.store.ingest import Ingestor
+from filters import compile_predicate, compile_sql
 from tests.fakes import wire
 from tests.fakes.records import record_for
 
@@ -44,3 +49,69 @@ def test_a_retweet_carries_its_originals_public_metrics_in_v2_and_v1():
         assert post.kind is Kind.RETWEET
         assert (post.metrics.retweets, post.metrics.likes) == (20, 73)
         assert compile_predicate("min_likes:50")(record_for(post))
+
+
+# --- a library helper: the real ingest into a real library -------------------------------------
+
+
+def _ingest(tmp_path, *documents):
+    """Write the posts of ``documents`` as one session; return (conn, session id, records)."""
+    conn = open_library(tmp_path / "library.db")
+    conn.execute("BEGIN")
+    session_id = library.create_session(conn, "jam")
+    parsed = Parsed()
+    for document in documents:
+        parsed.extend(normalize_document(document))
+    result = Ingestor(conn).write(session_id, parsed)
+    conn.execute("COMMIT")
+    return conn, session_id, result.added
+
+
+def _matching(conn, session_id, records, expression) -> tuple[set[int], set[int]]:
+    """(rowids the predicate accepts, rowids the SQL selects)."""
+    predicate = compile_predicate(expression)
+    fragment, params = compile_sql(expression)
+    by_sql = {
+        row[0]
+        for row in conn.execute(
+            "SELECT sp.post_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+            f"WHERE sp.session_id = ? AND ({fragment})",
+            [session_id, *params],
+        )
+    }
+    return {r.rowid for r in records if predicate(r)}, by_sql
+
+
+def test_a_retweet_is_found_by_its_original_author_and_exported_with_it(tmp_path):
+    original = wire.v2_tweet("100", "Q1 what is a jam? #jam", author_id="11", hashtags=["jam"])
+    retweet = wire.v2_tweet(
+        "200", "RT @alice: Q1 what is a jam? #jam", author_id="22", retweeted="100", seconds=5
+    )
+    carol = wire.x_user("33", "carol")
+    own = wire.v2_tweet("300", "A1 mine #jam", author_id="33", seconds=9, hashtags=["jam"])
+    mastodon_reblog = wire.mastodon_status(
+        "900", "", acct="dave@example.social", reblog=wire.mastodon_status("901", "<p>Hi</p>")
+    )
+    conn, session_id, records = _ingest(
+        tmp_path,
+        wire.v2_page([retweet, own], users=[ALICE, BOB, carol], tweets=[original]),
+        mastodon_reblog,
+    )
+    by_id = {r.rowid: r for r in records}
+    retweet_row = next(r for r in records if r.kind == "retweet" and r.network == "x")
+    reblog_row = next(r for r in records if r.network == "mastodon")
+    for expression, expected in [
+        ("@alice", {retweet_row.rowid}),
+        ("retweets_of:alice", {retweet_row.rowid}),
+        ("retweets_of:@alice -from:alice", {retweet_row.rowid}),
+        ("from:alice", set()),
+        ("retweets_of:bob", set()),
+        ("-retweets_of:alice", set(by_id) - {retweet_row.rowid}),
+        ("retweets_of:zoe", {reblog_row.rowid}),
+    ]:
+        assert _matching(conn, session_id, records, expression) == (expected, expected), expression
+
+    rows = list(posts_export.to_rows(library.post_records(conn, session_id)))
+    original_authors = {row["id"]: row["original_author"] for row in rows}
+    assert original_authors == {"200": "alice", "300": None, "900": "zoe@origin.social"}
+    assert "original_author" in posts_export.FIELDS

@@ -156,6 +156,9 @@ def status_to_post(status: dict[str, Any]) -> Post:
         url=status.get("url") or status.get("uri") or "",
         edited_at=_time(edited) if edited else None,
         uri=status.get("uri") or None,
+        retweeted_handle=(_author(reblog["account"]).handle or None)
+        if reblog is not None
+        else None,
         raw=status,
     )
 

@@ -124,6 +124,7 @@ def tweet_to_post(tweet: dict[str, Any]) -> Post:
             quotes=int(content.get("quote_count") or 0),
         ),
         url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
+        retweeted_handle=(retweeted["user"].get("screen_name") or None) if retweeted else None,
         raw=tweet,
     )
 

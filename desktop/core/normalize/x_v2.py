@@ -25,7 +25,7 @@ from typing import Any
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
-_RT_PREFIX = re.compile(r"^RT @\w+: ")
+_RT_PREFIX = re.compile(r"^RT @(\w+): ")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
 # A media key's prefix names its type ("3_" photo, "7_" video, "16_" animated GIF):
 # what is left to say of media that the response did not expand.
@@ -140,13 +140,18 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
 
     # A retweet's own text and entities are the truncated "RT @x: ..." copy: show the original's.
     content = tweet
+    retweeted_handle = None
     if retweeted_id is not None:
         original = includes.tweets.get(retweeted_id)
+        prefix = _RT_PREFIX.match(text)
+        if prefix is not None:
+            retweeted_handle = prefix.group(1)
         if original is not None:
             content = original
             text = original.get("note_tweet", _EMPTY).get("text") or original.get("text", text)
-        else:
-            text = _RT_PREFIX.sub("", text, count=1)
+            retweeted_handle = _author(original, includes).handle or retweeted_handle
+        elif prefix is not None:
+            text = text[prefix.end() :]
 
     entities = content.get("entities") or _EMPTY
     author = _author(tweet, includes)
@@ -174,6 +179,7 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         metrics=_metrics(content.get("public_metrics") or tweet.get("public_metrics") or _EMPTY),
         url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
         edited_at=_edited_at(tweet, tweet_id, created_at),
+        retweeted_handle=retweeted_handle or None,
         raw=tweet,
     )
 
