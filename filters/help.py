@@ -18,7 +18,11 @@ class OperatorHelp:
 
 
 OPERATORS: tuple[OperatorHelp, ...] = (
-    OperatorHelp("word", "cafe", "text contains the word (any case, accents ignored: Café = cafe)"),
+    OperatorHelp(
+        "word",
+        "cafe",
+        "text contains the word or its hashtag (any case, accents ignored: Café = cafe = #cafe)",
+    ),
     OperatorHelp('"exact phrase"', '"social business"', "text contains these words in this order"),
     OperatorHelp("#tag", "#socbiz", "has the hashtag (#socbiz does not match #socbizchat)"),
     OperatorHelp("@user", "@alice", "mentions the user, or retweets the user's post"),

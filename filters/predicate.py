@@ -70,7 +70,11 @@ class _Generator:
                 return "True"
             case ast.Text(tokens=tokens):
                 if len(tokens) == 1:
-                    return f"({self.bind(tokens[0])} in r.tokens)"
+                    word = tokens[0]
+                    if word[0] in "#@":
+                        return f"({self.bind(word)} in r.tokens)"
+                    # A word finds its hashtag too (as X and Mastodon search do).
+                    return f"({self.bind(word)} in r.tokens or {self.bind('#' + word)} in r.tokens)"
                 return f"_has_phrase(r.tokens, {self.bind(tokens)})"
             case ast.Tag(key=key):
                 return f"({self.bind(key)} in r.tags)"

@@ -62,6 +62,9 @@ def _fts_string(value: str) -> str:
 def _fts(node: ast.Node) -> str | None:
     """The FTS5 query for ``node`` if it can be written as one, else None."""
     match node:
+        case ast.Text(tokens=(word,)) if word[0] not in "#@":
+            # A word finds its hashtag too, as the predicate does.
+            return f"text : {_fts_string(word)} OR text : {_fts_string('#' + word)}"
         case ast.Text(tokens=tokens):
             return f"text : {_fts_string(' '.join(tokens))}"
         case ast.Tag(key=key):

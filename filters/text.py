@@ -11,7 +11,8 @@ Rules (X-like word search):
   marks dropped), so "Café" == "cafe";
 - a token is a run of letters, digits and ``_``; a leading ``#`` or ``@`` stays
   on it, so ``#socbiz``, ``socbiz`` and ``#socbizchat`` are three different
-  tokens, and ``@alice`` is not ``alice``;
+  tokens, and ``@alice`` is not ``alice`` (a search for the word ``socbiz``
+  looks for both ``socbiz`` and ``#socbiz``: ``filters.predicate``, ``filters.sql``);
 - anything else separates tokens.
 """
 

@@ -115,3 +115,31 @@ def test_a_retweet_is_found_by_its_original_author_and_exported_with_it(tmp_path
     original_authors = {row["id"]: row["original_author"] for row in rows}
     assert original_authors == {"200": "alice", "300": None, "900": "zoe@origin.social"}
     assert "original_author" in posts_export.FIELDS
+
+
+def test_a_word_finds_its_hashtag_form_and_a_hashtag_stays_exact(tmp_path):
+    tweets = [
+        wire.v2_tweet("1", "Big news from #Reliance today", author_id="11", hashtags=["Reliance"]),
+        wire.v2_tweet("2", "reliance on volunteers", author_id="11", seconds=1),
+        wire.v2_tweet("3", "Q1 #socbizchat", author_id="11", seconds=2, hashtags=["socbizchat"]),
+        wire.v2_tweet("4", "A1 #socbiz rocks", author_id="11", seconds=3, hashtags=["socbiz"]),
+        wire.v2_tweet("5", "@reliance said so", author_id="11", seconds=4),
+    ]
+    conn, session_id, records = _ingest(tmp_path, wire.v2_page(tweets, users=[ALICE]))
+    rowid = {r.text.split()[0] + r.text.split()[-1]: r.rowid for r in records}
+    one, two, three, four = (
+        rowid["Bigtoday"],
+        rowid["reliancevolunteers"],
+        rowid["Q1#socbizchat"],
+        rowid["A1rocks"],
+    )
+    for expression, expected in [
+        ("reliance", {one, two}),
+        ("RELIANCE -#reliance", {two}),
+        ("#reliance", {one}),
+        ("socbiz", {four}),
+        ("#socbiz", {four}),
+        ("socbizchat OR rocks", {three, four}),
+        ('"news from reliance"', set()),  # a phrase stays word for word
+    ]:
+        assert _matching(conn, session_id, records, expression) == (expected, expected), expression
