@@ -143,3 +143,16 @@ def test_a_word_finds_its_hashtag_form_and_a_hashtag_stays_exact(tmp_path):
         ('"news from reliance"', set()),  # a phrase stays word for word
     ]:
         assert _matching(conn, session_id, records, expression) == (expected, expected), expression
+
+
+def test_a_mastodon_quote_pending_approval_is_a_quote():
+    status = wire.mastodon_status(
+        "700",
+        '<p class="quote-inline">RE: <a href="https://b.example/@x/1">b.example/@x/1</a></p>'
+        "<p>Agreed! #jam</p>",
+        quote={"state": "pending", "quoted_status": None},
+    )
+    [post] = normalize_document(status).posts
+    assert post.kind is Kind.QUOTE and post.is_quote
+    assert post.text == "Agreed! #jam"
+    assert compile_predicate("is:quote")(record_for(post))
