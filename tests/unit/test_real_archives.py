@@ -3,6 +3,8 @@ real wire format by ``tests.fakes.wire``)."""
 
 from __future__ import annotations
 
+import json
+
 from desktop.core.normalize import Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import Kind
@@ -56,6 +58,7 @@ def test_a_retweet_carries_its_originals_public_metrics_in_v2_and_v1():
 
 def _ingest(tmp_path, *documents):
     """Write the posts of ``documents`` as one session; return (conn, session id, records)."""
+    tmp_path.mkdir(exist_ok=True)
     conn = open_library(tmp_path / "library.db")
     conn.execute("BEGIN")
     session_id = library.create_session(conn, "jam")
@@ -156,3 +159,55 @@ def test_a_mastodon_quote_pending_approval_is_a_quote():
     assert post.kind is Kind.QUOTE and post.is_quote
     assert post.text == "Agreed! #jam"
     assert compile_predicate("is:quote")(record_for(post))
+
+
+def _edited_pair():
+    first = wire.v2_tweet(
+        "500", "Q1 what is a jamm? #jam", author_id="11", edit_history=["500"], hashtags=["jam"]
+    )
+    later = wire.v2_tweet(
+        "501",
+        "Q1 what is a jam? #jam",
+        author_id="11",
+        seconds=60,
+        edit_history=["500", "501"],
+        hashtags=["jam"],
+    )
+    return first, later
+
+
+def test_an_edited_tweet_and_its_edit_are_one_post_the_latest_with_its_history(tmp_path):
+    first, later = _edited_pair()
+    conn, session_id, _ = _ingest(
+        tmp_path,
+        wire.v2_page([first], users=[ALICE]),
+        wire.v2_page([later], users=[ALICE]),
+        wire.v2_page([first], users=[ALICE]),  # the old version seen again, later
+    )
+    rows = list(library.post_records(conn, session_id))
+    assert len(rows) == 1
+    [row] = rows
+    assert row["text"] == "Q1 what is a jam? #jam"
+    assert row["id"] == "501" and row["url"].endswith("/status/501")
+    assert json.loads(row["entities"])["edit_history"] == ["500", "501"]
+    assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
+    # Searchable by the latest words only.
+    fragment, params = compile_sql("jamm")
+    assert not conn.execute(
+        f"SELECT 1 FROM session_posts sp JOIN posts p ON p.id = sp.post_id WHERE ({fragment})",
+        params,
+    ).fetchall()
+
+
+def test_an_edit_stored_before_its_first_version_stays_the_post(tmp_path):
+    first, later = _edited_pair()
+    for order in ([later, first], [first, later]):
+        path = tmp_path / f"{order[0]['id']}"
+        path.mkdir()
+        conn, session_id, _ = _ingest(path, *[wire.v2_page([t], users=[ALICE]) for t in order])
+        [row] = library.post_records(conn, session_id)
+        assert (row["id"], row["text"]) == ("501", "Q1 what is a jam? #jam")
+        # One batch with both versions, in either order.
+        conn, session_id, _ = _ingest(path / "one", wire.v2_page(order, users=[ALICE]))
+        [row] = library.post_records(conn, session_id)
+        assert row["id"] == "501"

@@ -180,6 +180,7 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
         edited_at=_edited_at(tweet, tweet_id, created_at),
         retweeted_handle=retweeted_handle or None,
+        edit_history=_edit_history(tweet),
         raw=tweet,
     )
 
@@ -220,6 +221,13 @@ def _created_at(tweet: dict[str, Any], tweet_id: str) -> datetime:
             f"X v2 tweet {tweet_id!r} has no created_at and no snowflake id"
         ) from exc
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def _edit_history(tweet: dict[str, Any]) -> tuple[str, ...]:
+    history = tweet.get("edit_history_tweet_ids")
+    if not history or len(history) < 2:
+        return ()
+    return tuple([str(i) for i in history])
 
 
 def _edited_at(tweet: dict[str, Any], tweet_id: str, created_at: datetime) -> datetime | None:
