@@ -32,9 +32,9 @@ MINUTES = st.integers(-4, 4)
 ALPHABET = st.characters(
     codec="utf-8",
     categories=("L", "N", "P", "Zs"),
-    include_characters="#@_éñüÉÑÜçøß日本語中文 ",
+    include_characters="#@_éñüÉÑÜçøß日本語中文東京都で会い ",
     exclude_characters='"',
-) | st.sampled_from(list("abcxyz#@_-.!?é ñü日本"))
+) | st.sampled_from(list("abcxyz#@_-.!?é ñü日本東京"))
 VOCAB = [
     "cafe",
     "Café",
@@ -49,6 +49,10 @@ VOCAB = [
     "A1",
     "q1",
     "日本語",
+    "東京で会いましょう",
+    "東京",
+    "京都",
+    "タワー",
     "niño",
     "über",
     "and",

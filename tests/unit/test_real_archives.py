@@ -211,3 +211,27 @@ def test_an_edit_stored_before_its_first_version_stays_the_post(tmp_path):
         conn, session_id, _ = _ingest(path / "one", wire.v2_page(order, users=[ALICE]))
         [row] = library.post_records(conn, session_id)
         assert row["id"] == "501"
+
+
+def test_cjk_text_is_found_by_a_word_in_the_predicate_and_the_index(tmp_path):
+    tweets = [
+        wire.v2_tweet("1", "東京で会いましょう #jam", author_id="11", hashtags=["jam"]),
+        wire.v2_tweet("2", "京都に行きます", author_id="11", seconds=1),
+    ]
+    toot = wire.mastodon_status("9", "<p>明日は東京タワーへ</p>", seconds=2)
+    conn, session_id, records = _ingest(tmp_path, wire.v2_page(tweets, users=[ALICE]), toot)
+    by_text = {r.text.split()[0]: r.rowid for r in records}
+    tokyo, kyoto, tower = (
+        by_text["東京で会いましょう"],
+        by_text["京都に行きます"],
+        by_text["明日は東京タワーへ"],
+    )
+    for expression, expected in [
+        ("東京", {tokyo, tower}),
+        ("会いましょう", {tokyo}),
+        ("東京タワー", {tower}),
+        ("京都", {kyoto}),
+        ("東京 -タワー", {tokyo}),
+        ("大阪", set()),
+    ]:
+        assert _matching(conn, session_id, records, expression) == (expected, expected), expression
