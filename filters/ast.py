@@ -26,6 +26,9 @@ IS_VALUES = (
 HAS_VALUES = ("media", "links")
 SOURCE_VALUES = ("x", "mastodon", "bluesky")
 COUNT_FIELDS = ("retweets", "likes", "replies")
+# The operators naming a person, and the field of the post they look at.
+AUTHOR_OPERATORS = {"from": "author", "to": "reply_to", "retweets_of": "retweeted"}
+_AUTHOR_OPERATOR_OF = {field: name for name, field in AUTHOR_OPERATORS.items()}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -60,9 +63,10 @@ class Mention:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Author:
-    """``from:user`` (``field="author"``) or ``to:user`` (``field="reply_to"``)."""
+    """``from:user`` (``field="author"``), ``to:user`` (``field="reply_to"``) or
+    ``retweets_of:user`` (``field="retweeted"``: retweets of the user's posts)."""
 
-    field: str  # "author" | "reply_to"
+    field: str  # "author" | "reply_to" | "retweeted"
     key: str
     raw: str = dataclasses.field(default="", compare=False)
 
@@ -195,7 +199,7 @@ def render(node: Node) -> str:
         case Mention(key=key):
             return f"@{key}"
         case Author(field=field, key=key):
-            return f"{'from' if field == 'author' else 'to'}:{key}"
+            return f"{_AUTHOR_OPERATOR_OF[field]}:{key}"
         case Is(what=what):
             return f"is:{what}"
         case Has(what=what):

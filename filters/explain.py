@@ -58,6 +58,8 @@ def _leaf(node: ast.Node) -> tuple[str, str] | None:
             who = "@" + (raw.lstrip("@") if raw else key)
             if field == "author":
                 return f"are from {who}", f"are not from {who}"
+            if field == "retweeted":
+                return f"are retweets of {who}", f"are not retweets of {who}"
             return f"reply to {who}", f"do not reply to {who}"
         case ast.Is(what=what):
             return _IS_WORDS[what]

@@ -18,16 +18,25 @@ class OperatorHelp:
 
 
 OPERATORS: tuple[OperatorHelp, ...] = (
-    OperatorHelp("word", "cafe", "text contains the word (any case, accents ignored: Café = cafe)"),
+    OperatorHelp(
+        "word",
+        "cafe",
+        "text contains the word or its hashtag (any case, accents ignored: Café = cafe = #cafe)",
+    ),
     OperatorHelp('"exact phrase"', '"social business"', "text contains these words in this order"),
     OperatorHelp("#tag", "#socbiz", "has the hashtag (#socbiz does not match #socbizchat)"),
-    OperatorHelp("@user", "@alice", "mentions the user"),
+    OperatorHelp("@user", "@alice", "mentions the user, or retweets the user's post"),
     OperatorHelp(
         "from:user",
         "from:alice",
         "written by the user (from:alice@mastodon.social for one account)",
     ),
     OperatorHelp("to:user", "to:alice", "a reply to the user"),
+    OperatorHelp(
+        "retweets_of:user",
+        "retweets_of:alice",
+        "retweets of the user's posts (@alice finds them too)",
+    ),
     OperatorHelp("-term", "-is:retweet", "leaves out what the term matches; also -(a OR b)"),
     OperatorHelp("OR", "#q1 OR #a1", "either side matches (also written |); upper case only"),
     OperatorHelp("AND", "cafe AND tea", "both sides match (the same as a space)"),

@@ -28,6 +28,7 @@ from filters.text import fold_key, tokenize
 VALUE_OPERATORS: dict[str, str] = {
     "from": "a handle",
     "to": "a handle",
+    "retweets_of": "a handle",
     "is": "a kind",
     "has": "an attachment kind",
     "lang": "a language code",
@@ -351,11 +352,11 @@ def _operator(tok: Token) -> ast.Node:
             pos,
             (VALUE_OPERATORS[name],),
         )
-    if name in ("from", "to"):
+    if name in ast.AUTHOR_OPERATORS:
         key = fold_key(value.strip().lstrip("@"))
         if not _has_word_char(key):
             raise FilterError(f"{name}: at column {col} needs a handle", pos, ("a handle",))
-        return ast.Author("author" if name == "from" else "reply_to", key, raw=value)
+        return ast.Author(ast.AUTHOR_OPERATORS[name], key, raw=value)
     if name == "is":
         return ast.Is(_choice(name, value, pos, col, ast.IS_VALUES, IS_ALIASES))
     if name == "has":

@@ -47,7 +47,11 @@ _IS_EXPR = {
     "retweeted_by_me": "r.is_retweeted_by_me",
 }
 _HAS_EXPR = {"media": "r.has_media", "links": "r.has_links"}
-_AUTHOR_ATTR = {"author": "r.author_keys", "reply_to": "r.reply_to_keys"}
+_AUTHOR_ATTR = {
+    "author": "r.author_keys",
+    "reply_to": "r.reply_to_keys",
+    "retweeted": "r.retweeted_keys",
+}
 
 
 class _Generator:
@@ -66,7 +70,11 @@ class _Generator:
                 return "True"
             case ast.Text(tokens=tokens):
                 if len(tokens) == 1:
-                    return f"({self.bind(tokens[0])} in r.tokens)"
+                    word = tokens[0]
+                    if word[0] in "#@":
+                        return f"({self.bind(word)} in r.tokens)"
+                    # A word finds its hashtag too (as X and Mastodon search do).
+                    return f"({self.bind(word)} in r.tokens or {self.bind('#' + word)} in r.tokens)"
                 return f"_has_phrase(r.tokens, {self.bind(tokens)})"
             case ast.Tag(key=key):
                 return f"({self.bind(key)} in r.tags)"

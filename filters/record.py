@@ -17,10 +17,12 @@ class Matchable(Protocol):
     text: str  # the plain text, for regex:
     tokens: tuple[str, ...]  # filters.text.tokenize(text)
     tags: frozenset[str]  # filters.text.fold_key of each hashtag entity
-    mention_keys: frozenset[str]  # filters.text.handle_keys of each mentioned handle
+    # filters.text.handle_keys of each mentioned handle and of a retweet's original author
+    mention_keys: frozenset[str]
     # who
     author_keys: frozenset[str]  # filters.text.handle_keys(author handle)
     reply_to_keys: frozenset[str]  # handle keys of whom it answers (empty if not a reply)
+    retweeted_keys: frozenset[str]  # handle keys of whom it retweets (empty if not a retweet)
     # kind: "original" | "retweet" | "quote" | "reply"
     kind: str
     is_reply: bool

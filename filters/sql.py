@@ -62,12 +62,18 @@ def _fts_string(value: str) -> str:
 def _fts(node: ast.Node) -> str | None:
     """The FTS5 query for ``node`` if it can be written as one, else None."""
     match node:
+        case ast.Text(tokens=(word,)) if word[0] not in "#@":
+            # A word finds its hashtag too, as the predicate does.
+            return f"text : {_fts_string(word)} OR text : {_fts_string('#' + word)}"
         case ast.Text(tokens=tokens):
             return f"text : {_fts_string(' '.join(tokens))}"
         case ast.Tag(key=key):
             return f"tags : {_fts_string(key)}"
         case ast.Mention(key=key):
             return f"mentions : {_fts_string(key)}"
+        case ast.Author(field="retweeted", key=key):
+            # "@key" in the mentions column: see desktop.store.fulltext.mention_words.
+            return f"mentions : {_fts_string('@' + key)}"
         case ast.Author(field=field, key=key):
             return f"{_KEYS_FTS_COLUMN[field]} : {_fts_string(key)}"
         case ast.Or(children=children):

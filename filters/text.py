@@ -11,7 +11,14 @@ Rules (X-like word search):
   marks dropped), so "Café" == "cafe";
 - a token is a run of letters, digits and ``_``; a leading ``#`` or ``@`` stays
   on it, so ``#socbiz``, ``socbiz`` and ``#socbizchat`` are three different
-  tokens, and ``@alice`` is not ``alice``;
+  tokens, and ``@alice`` is not ``alice`` (a search for the word ``socbiz``
+  looks for both ``socbiz`` and ``#socbiz``: ``filters.predicate``, ``filters.sql``);
+- Chinese and Japanese are written without spaces: a run of Han, kana (or
+  CJK compatibility) characters inside a token becomes its overlapping
+  character bigrams (``東京で会`` -> ``東京 京で で会``; one character alone
+  stays), so a word of two or more characters is found as consecutive
+  bigrams, by the predicate's phrase match and by the index's phrase query
+  alike. A ``#tag`` or ``@handle`` token stays whole;
 - anything else separates tokens.
 """
 
@@ -37,7 +44,16 @@ _NOT_WORD = re.compile(r"\W")
 # changes only characters it newly assigns (at worst an edited post keeps one
 # old word), and counting it would re-index a library on every open when two
 # Pythons (the bundled app and a virtualenv) share it.
-WORDS_VERSION = 1
+# 2: the mentions column holds a retweet's original author; 3: CJK bigrams.
+WORDS_VERSION = 3
+
+# Han (with extensions and compatibility ideographs), hiragana, katakana
+# (full- and half-width): the scripts written without spaces between words.
+_CJK_RANGES = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+_CJK_RUNS = re.compile(f"([{_CJK_RANGES}]+)")
 
 
 class _CombiningMarks(dict):
@@ -125,7 +141,8 @@ def tokenize(text: str) -> list[str]:
     """Split ``text`` into folded tokens (see the module docstring for the rules)."""
     folded = fold(text)
     if not folded.isascii():
-        return _TOKEN.findall(folded)
+        tokens = _TOKEN.findall(folded)
+        return _cjk_bigrams(tokens) if _CJK.search(folded) else tokens
     # ASCII: separators become spaces and str.split cuts the words (a third
     # fewer instructions than the regex). That gives the rule's tokens unless a
     # "#" or "@" does not start a word ("a#b", "x@", "##q", "# x").
@@ -133,6 +150,23 @@ def tokenize(text: str) -> list[str]:
     if _marks_lead_words(spaced):
         return spaced.split()
     return _ASCII_TOKEN.findall(folded)
+
+
+def _cjk_bigrams(tokens: list[str]) -> list[str]:
+    """``tokens`` with each CJK run inside a word cut into character bigrams."""
+    out: list[str] = []
+    for token in tokens:
+        if token[0] in "#@" or not _CJK.search(token):
+            out.append(token)
+            continue
+        for part in _CJK_RUNS.split(token):
+            if not part:
+                continue
+            if len(part) > 1 and _CJK.match(part):
+                out.extend([part[i : i + 2] for i in range(len(part) - 1)])
+            else:
+                out.append(part)
+    return out
 
 
 @functools.lru_cache(maxsize=65536)

@@ -133,6 +133,12 @@ class Post:
     edited_at: datetime | None = None
     # Mastodon only: the status URI, identical on every instance (ids are per instance).
     uri: str | None = None
+    # kind == RETWEET: the handle of the retweeted post's author (``@user`` and
+    # ``retweets_of:user`` find the retweet by it, as X search does).
+    retweeted_handle: str | None = None
+    # X: the ids of every version of an edited tweet, the first (the key of all
+    # of them: one post) to the latest; empty when it was never edited.
+    edit_history: tuple[str, ...] = ()
     raw: dict[str, Any] = dataclasses.field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
@@ -142,6 +148,8 @@ class Post:
         """The post's identity on its network, stable across instances and re-fetches."""
         if self.network is Network.MASTODON and self.uri:
             return self.uri
+        if self.edit_history:  # every version of an edited tweet is one post
+            return self.edit_history[0]
         return self.id
 
     @property

@@ -39,3 +39,5 @@ class PostRecord:
     is_host: bool = False
     is_collected: bool = False
     is_retweeted_by_me: bool = False
+    # handle keys of a retweet's original author (also in ``mention_keys``)
+    retweeted_keys: frozenset[str] = frozenset()

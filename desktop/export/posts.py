@@ -18,6 +18,7 @@ FIELDS = [
     "network",
     "author",
     "author_name",
+    "original_author",  # a retweet's: the retweeted post's author
     "text",
     "created_at",
     "kind",
@@ -44,6 +45,7 @@ def to_row(record: Mapping) -> dict:
     row["created_at"] = iso(row["created_at"])
     row["is_host"] = bool(row["is_host"])
     row["hashtags"] = entities.get("hashtags", [])
+    row["original_author"] = entities.get("retweeted_handle")
     return row
 
 

@@ -1,7 +1,9 @@
 """Replay and import: archive files played into a session.
 
 Reads the project's own archive format (``{"jamdeck": 1, ...}`` lines, see
-``desktop.export.archive``) and every format ``normalize_document`` knows:
+``desktop.export.archive``), the formats of ``desktop.sources.archive_formats``
+(X account archive, Mastodon outbox.json, TAGS CSV) and every format
+``normalize_document`` knows (Bluesky Jetstream lines among them):
 X API v2 stream lines / search pages / twarc2 raw and flattened lines, X v1.1
 (twarc v1), Mastodon statuses, Bluesky post views, recorded API cassettes; as
 JSONL, one JSON document, gzip of either, or standard input (``-``).
@@ -31,7 +33,7 @@ from desktop.core import jsonio
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import parse_time
-from desktop.sources import replay_pipeline
+from desktop.sources import archive_formats, replay_pipeline
 from desktop.sources.base import (
     Batcher,
     Capabilities,
@@ -83,6 +85,11 @@ def read_documents(
     document (a pretty-printed page, a recorded cassette) yields it once.
     """
     name = "<stdin>" if str(path) == "-" else Path(path).name
+    # The account exports, TAGS CSV and the archive folder or zip (not JSON lines).
+    other = archive_formats.documents(path, on_error=on_error, document=Document)
+    if other is not None:
+        yield from other
+        return
     raw = _open_binary(path)
     try:
         head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""

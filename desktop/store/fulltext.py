@@ -46,19 +46,34 @@ STORED_COLUMNS = "text, entities, author_keys, reply_to_keys"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def mention_words(mentions: Sequence[str], retweeted_handle: str | None = None) -> str:
+    """The ``mentions`` column: the keys of every mentioned handle and of a
+    retweet's original author (``@user`` finds both, as on X, where a retweet
+    reads "RT @user:"), then the original author's keys again with a leading
+    "@" (``retweets_of:user``). A handle key never holds "@" (``fold_key``), so
+    the two kinds of word cannot meet."""
+    keys = {k for m in mentions for k in handle_keys(m)} if mentions else set()
+    if not retweeted_handle:
+        return " ".join(sorted(keys))
+    retweeted = handle_keys(retweeted_handle)
+    keys.update(retweeted)
+    return " ".join([*sorted(keys), *["@" + k for k in retweeted]])
+
+
 def row(
     text: str,
     hashtags: Sequence[str],
     mentions: Sequence[str],
     author_keys: str,
     reply_to_keys: str | None,
+    retweeted_handle: str | None = None,
 ) -> tuple[str, str, str, str, str]:
-    """A post's index row: text tokens, tags, mention keys, author keys and
-    reply-to keys, each space-joined (tokens and keys never hold a space)."""
+    """A post's index row: text tokens, tags, mention words (``mention_words``),
+    author keys and reply-to keys, each space-joined (tokens and keys never hold a space)."""
     return (
         " ".join(tokenize(text)),
         " ".join([fold_key(t) for t in hashtags]) if hashtags else "",
-        " ".join(sorted({k for m in mentions for k in handle_keys(m)})) if mentions else "",
+        mention_words(mentions, retweeted_handle) if mentions or retweeted_handle else "",
         author_keys,
         reply_to_keys or "",
     )
@@ -81,7 +96,12 @@ def stored_row(
     if not isinstance(extra, dict):
         extra = {}
     values = row(
-        text, extra.get("hashtags") or (), extra.get("mentions") or (), author_keys, reply_to_keys
+        text,
+        extra.get("hashtags") or (),
+        extra.get("mentions") or (),
+        author_keys,
+        reply_to_keys,
+        extra.get("retweeted_handle"),
     )
     if any(_SURROGATE.search(v) for v in values):
         values = tuple(_SURROGATE.sub("\ufffd", v) for v in values)

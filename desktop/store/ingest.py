@@ -64,12 +64,14 @@ def _entities_json(post: Post) -> str:
             {"type": m.type, "url": m.url, "alt_text": m.alt_text, "preview_url": m.preview_url}
             for m in post.media
         ]
+    if post.edit_history:
+        entities["edit_history"] = post.edit_history
     author = post.author
     if author.display_name:
         entities["author_name"] = author.display_name
     if author.avatar_url:
         entities["avatar_url"] = author.avatar_url
-    for name in ("quoted_id", "retweeted_id", "reply_to_id", "reply_to_handle"):
+    for name in ("quoted_id", "retweeted_id", "retweeted_handle", "reply_to_id", "reply_to_handle"):
         value = getattr(post, name)
         if value is not None:
             entities[name] = value
@@ -242,7 +244,9 @@ def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
         author_keys,
         post.author.handle,
     )
-    fts = fulltext.row(text, post.hashtags, post.mentions, author_keys, reply_to_keys)
+    fts = fulltext.row(
+        text, post.hashtags, post.mentions, author_keys, reply_to_keys, post.retweeted_handle
+    )
     return columns, fts, answer_label(text)
 
 
@@ -251,12 +255,17 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
     ``desktop.core.record.record_for`` of the post: tokens and keys never hold
     spaces, so splitting the joined strings gives them back)."""
     tokens, tags, mentions, author_keys, reply_to_keys = fts
-    return PostRecord(
+    retweeted = _NONE
+    mention_keys = frozenset(mentions.split()) if mentions else _NONE
+    if "@" in mentions:  # a retweet's original author (see fulltext.mention_words)
+        retweeted = frozenset([k[1:] for k in mention_keys if k[0] == "@"])
+        mention_keys = frozenset([k for k in mention_keys if k[0] != "@"])
+    record = PostRecord(
         0,
         columns[0],
         tuple(tokens.split()),
         frozenset(tags.split()) if tags else _NONE,
-        frozenset(mentions.split()) if mentions else _NONE,
+        mention_keys,
         frozenset(author_keys.split()),
         frozenset(reply_to_keys.split()) if reply_to_keys else _NONE,
         columns[3],
@@ -271,6 +280,9 @@ def record_of(network: str, columns: tuple, fts: tuple) -> PostRecord:
         columns[12],
         columns[1],
     )
+    if retweeted:
+        record.retweeted_keys = retweeted
+    return record
 
 
 def post_fields(post: Post) -> tuple:
@@ -306,6 +318,14 @@ def batch_from_fields(posts: list[tuple], referenced: list[tuple]) -> PreparedBa
     # stream lines): the last copy wins, as it would across batches.
     unique = {item.key: item for item in refs}
     unique.update((item.key, item) for item in primary)
+    if len(unique) < len(primary) + len(refs):
+        # Two versions of an edited tweet share a key: the latest is the post.
+        for item in chain(refs, primary):
+            kept = unique[item.key]
+            if kept.post_id != item.post_id and kept.created_at > item.created_at:
+                continue
+            if kept.post_id != item.post_id and kept.created_at < item.created_at:
+                unique[item.key] = item
     return PreparedBatch(primary, refs, unique)
 
 
@@ -453,8 +473,11 @@ class Ingestor:
         return ids
 
     # ----------------------------------------------------------------- posts
-    def _existing_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        found: dict[tuple[str, str], int] = {}
+    def _existing_ids(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, float, str]]:
+        """{(network, key): (row id, created_at, post id)} of the stored posts among ``keys``."""
+        found: dict[tuple[str, str], tuple[int, float, str]] = {}
         by_network: dict[str, list[str]] = {}
         for network, key in keys:
             by_network.setdefault(network, []).append(key)
@@ -462,11 +485,12 @@ class Ingestor:
             for start in range(0, len(keys_of_network), 500):
                 chunk = keys_of_network[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, rowid in self.conn.execute(
-                    f"SELECT key, id FROM posts WHERE network = ? AND key IN ({marks})",
+                for key, *stored in self.conn.execute(
+                    f"SELECT key, id, created_at, post_id FROM posts "
+                    f"WHERE network = ? AND key IN ({marks})",
                     (network, *chunk),
                 ):
-                    found[(network, key)] = rowid
+                    found[(network, key)] = stored
         return found
 
     def upsert_posts(
@@ -485,10 +509,24 @@ class Ingestor:
         existing = self._existing_ids(unique)
         records: dict[tuple[str, str], PostRecord] = {}
         inserts, fts_inserts, updates, fts_updates, updated = [], [], [], [], []
+        new_ids = []
         next_id = self._next_post_id
         for k, item in unique.items():
             author_rowid = authors[(k[0], item.author[0])]
-            rowid = existing.get(k)
+            stored = existing.get(k)
+            rowid = None
+            if stored is not None:
+                rowid, stored_at, stored_id = stored
+                if stored_id != item.post_id and k[0] == "x":
+                    # Another version of an edited tweet (X: one key, one id per
+                    # version; a Mastodon status has an id per instance): the
+                    # latest version is the post.
+                    if stored_at > item.created_at:
+                        updated.append(rowid)
+                        item.record.rowid = rowid
+                        records[k] = item.record
+                        continue
+                    new_ids.append((item.post_id, rowid))
             if rowid is None:
                 rowid = next_id
                 next_id += 1
@@ -504,8 +542,10 @@ class Ingestor:
         if inserts:
             insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_PLACEHOLDERS)
             self.conn.executemany(fulltext.INSERT, fts_inserts)
+        if new_ids:
+            self.conn.executemany("UPDATE posts SET post_id = ? WHERE id = ?", new_ids)
         if updates:
-            indexed = self._indexed_rows(updated)  # before the rows change
+            indexed = self._indexed_rows([u[-1] for u in updates])  # before the rows change
             self.conn.executemany(_UPDATE_POSTS, updates)
             # The index keeps no copy of its rows (see fulltext): a row is
             # replaced by deleting the words it was indexed with. Most posts

@@ -518,7 +518,12 @@ def session_records(
             r[14],
         )
         fts = fulltext.row(
-            text, entities.get("hashtags") or (), entities.get("mentions") or (), r[3] or "", r[4]
+            text,
+            entities.get("hashtags") or (),
+            entities.get("mentions") or (),
+            r[3] or "",
+            r[4],
+            entities.get("retweeted_handle"),
         )
         record = record_of(r[11], columns, fts)
         record.rowid = r[0]

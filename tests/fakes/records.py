@@ -15,6 +15,10 @@ def mention_keys_of(post: Post) -> frozenset[str]:
     return frozenset(k for m in post.mentions for k in handle_keys(m))
 
 
+def retweeted_keys_of(post: Post) -> frozenset[str]:
+    return frozenset(handle_keys(post.retweeted_handle)) if post.retweeted_handle else _NONE
+
+
 def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
     """The record of a freshly normalized post (jam facts left to the caller),
     computed here straight from its fields: the oracle the store's
@@ -25,7 +29,8 @@ def record_for(post: Post, *, rowid: int = 0) -> PostRecord:
         text=post.text,
         tokens=tuple(tokenize(post.text)),
         tags=frozenset([fold_key(t) for t in post.hashtags]) if post.hashtags else _NONE,
-        mention_keys=mention_keys_of(post),
+        mention_keys=mention_keys_of(post) | retweeted_keys_of(post),
+        retweeted_keys=retweeted_keys_of(post),
         author_keys=frozenset(k for k in handle_keys(post.author.handle) if k),  # no handle: none
         reply_to_keys=frozenset(handle_keys(post.reply_to_handle))
         if post.reply_to_handle

@@ -32,9 +32,9 @@ MINUTES = st.integers(-4, 4)
 ALPHABET = st.characters(
     codec="utf-8",
     categories=("L", "N", "P", "Zs"),
-    include_characters="#@_éñüÉÑÜçøß日本語中文 ",
+    include_characters="#@_éñüÉÑÜçøß日本語中文東京都で会い ",
     exclude_characters='"',
-) | st.sampled_from(list("abcxyz#@_-.!?é ñü日本"))
+) | st.sampled_from(list("abcxyz#@_-.!?é ñü日本東京"))
 VOCAB = [
     "cafe",
     "Café",
@@ -49,6 +49,10 @@ VOCAB = [
     "A1",
     "q1",
     "日本語",
+    "東京で会いましょう",
+    "東京",
+    "京都",
+    "タワー",
     "niño",
     "über",
     "and",
@@ -117,6 +121,7 @@ def posts(draw) -> tuple[Post, dict]:
         links=(Link("https://t.co/x", "https://example.com"),) if draw(st.booleans()) else (),
         media=(Media("image"),) if draw(st.booleans()) else (),
         retweeted_id="r1" if kind is Kind.RETWEET else None,
+        retweeted_handle=draw(st.sampled_from(HANDLES)) if kind is Kind.RETWEET else None,
         quoted_id="q1" if quoted or kind is Kind.QUOTE else None,
         reply_to_id="t1" if reply else None,
         reply_to_handle=reply,
@@ -182,7 +187,7 @@ def leaves(words: list[str], phrases: list[tuple[str, ...]]) -> st.SearchStrateg
         st.sampled_from(phrases).map(ast.Text),
         st.sampled_from([fold_key(t) for t in TAGS] + ["socbizchat", "none"]).map(ast.Tag),
         handle_keys.map(ast.Mention),
-        st.tuples(st.sampled_from(["author", "reply_to"]), handle_keys).map(
+        st.tuples(st.sampled_from(["author", "reply_to", "retweeted"]), handle_keys).map(
             lambda t: ast.Author(*t)
         ),
         st.sampled_from(ast.IS_VALUES).map(ast.Is),
@@ -297,6 +302,7 @@ def seeded_posts(count: int, *, seed: int) -> list[tuple[Post, dict]]:
             links=(Link("https://t.co/x", "https://example.com"),) if i % 3 == 0 else (),
             media=(Media("image"),) if i % 4 == 0 else (),
             retweeted_id="r1" if kind is Kind.RETWEET else None,
+            retweeted_handle=rnd.choice(HANDLES) if kind is Kind.RETWEET else None,
             quoted_id="q1" if kind is Kind.QUOTE else None,
             reply_to_id="t1" if reply else None,
             reply_to_handle=reply,

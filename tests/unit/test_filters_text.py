@@ -10,6 +10,33 @@ import unicodedata
 from filters.text import fold, tokenize
 
 RULE = re.compile(r"[#@]?\w+")  # the module docstring's rule, on the folded text
+CJK_BLOCKS = [(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
+CJK_BLOCKS += [(0xFF66, 0xFF9F), (0x20000, 0x3134F)]
+
+
+def is_cjk(char: str) -> bool:
+    return any(low <= ord(char) <= high for low, high in CJK_BLOCKS)
+
+
+def rule_tokens(text: str) -> list[str]:
+    """The rule, then each CJK run of a word (not of a #tag or @handle) as its bigrams."""
+    out = []
+    for token in RULE.findall(fold(text)):
+        if token[0] in "#@":
+            out.append(token)
+            continue
+        runs: list[str] = []
+        for char in token:
+            if runs and is_cjk(char) == is_cjk(runs[-1][-1]):
+                runs[-1] += char
+            else:
+                runs.append(char)
+        for run in runs:
+            if is_cjk(run[0]) and len(run) > 1:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            else:
+                out.append(run)
+    return out
 
 
 def fold_rule(text: str) -> str:
@@ -49,13 +76,24 @@ def test_hashes_and_ats_inside_or_after_words_split_as_the_rule_says():
 
 def test_tokens_follow_the_rule_on_ascii_and_unicode_text():
     rng = random.Random(7)
-    alphabet = string.printable + "éÉßİıﬁ½ΣςØ中文العربية\u0301\u200d🎉＃Ａ１"
+    alphabet = string.printable + "éÉßİıﬁ½ΣςØ中文العربية\u0301\u200d🎉＃Ａ１東京でカタｶﾀ"
     samples = ["Café #SocBiz @Alice_1 A1: yes!", "straße ﬁne ½ İstanbul", "#q1 (A2) — ok"]
+    samples += ["東京で会いましょう #東京 tokyo東京x 東", "ｶﾀｶﾅ 𠮷野家"]
     samples += [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)
     ]
     for text in samples:
-        assert tokenize(text) == RULE.findall(fold(text)), text
+        assert tokenize(text) == rule_tokens(text), text
+    assert tokenize("東京で会いましょう") == [
+        "東京",
+        "京て",
+        "て会",
+        "会い",
+        "いま",
+        "まし",
+        "しょ",
+        "ょう",
+    ]
 
 
 def test_ascii_words_are_lowered_and_split_on_everything_but_word_characters():

@@ -439,6 +439,7 @@ def _repost(item: dict[str, Any], reason: dict[str, Any], original: Post) -> Pos
         links=original.links,
         media=original.media,
         retweeted_id=original.id,
+        retweeted_handle=original.author.handle or None,
         metrics=original.metrics,
         url=original.url,
         raw=item,

@@ -49,6 +49,8 @@ def normalize_document(obj: Any) -> Parsed:
         return normalize_archive_record(obj)
     if "event" in obj and "payload" in obj:
         return _normalize_mastodon_event(obj)
+    if "did" in obj and "time_us" in obj and "kind" in obj:
+        return _normalize_jetstream_event(obj)
 
     # X v2: a page or stream line, or one flattened/bare tweet.
     if "data" in obj:
@@ -170,6 +172,27 @@ def _normalize_mastodon_event(record: dict[str, Any]) -> Parsed:
     if not mastodon.is_status(payload):
         raise MalformedPayload(f"Mastodon {record['event']} payload is not a status")
     return mastodon.normalize_status(payload)
+
+
+_JETSTREAM_POST = "app.bsky.feed.post"
+
+
+def _normalize_jetstream_event(event: dict[str, Any]) -> Parsed:
+    """A Bluesky Jetstream event (``{did, time_us, kind, commit}``): a created or
+    updated post record; identity, account, delete and other collections carry none."""
+    commit = event.get("commit")
+    if event.get("kind") != "commit" or not isinstance(commit, dict):
+        return Parsed()
+    if commit.get("collection") != _JETSTREAM_POST or commit.get("operation") not in (
+        "create",
+        "update",
+    ):
+        return Parsed()
+    record = commit.get("record")
+    if not isinstance(record, dict) or not commit.get("rkey"):
+        raise MalformedPayload("Jetstream post commit without record or rkey")
+    uri = f"at://{event['did']}/{_JETSTREAM_POST}/{commit['rkey']}"
+    return bluesky.normalize_record({"uri": uri, "cid": commit.get("cid"), "value": record})
 
 
 def _looks_like_mastodon_deleted(obj: dict[str, Any]) -> bool:

@@ -104,6 +104,11 @@ def _quoted_id(status: dict[str, Any]) -> str | None:
         return str(quote["quoted_status_id"])
     if status.get("quote_id") is not None:
         return str(status["quote_id"])
+    if isinstance(quote, dict) and quote.get("state"):
+        # Mastodon 4.5 sends a quote awaiting the quoted author's approval
+        # ("pending"; also "revoked", "deleted"...) without the quoted status or
+        # its id: still a quote post, of a post it cannot name.
+        return ""
     return None
 
 
@@ -157,6 +162,9 @@ def status_to_post(status: dict[str, Any]) -> Post:
         url=status.get("url") or status.get("uri") or "",
         edited_at=_time(edited) if edited else None,
         uri=status.get("uri") or None,
+        retweeted_handle=(_author(reblog["account"]).handle or None)
+        if reblog is not None
+        else None,
         raw=status,
     )
 

@@ -118,15 +118,44 @@ def tweet_to_post(tweet: dict[str, Any]) -> Post:
         quoted_id=quoted_id,
         reply_to_id=reply_to_id,
         reply_to_handle=tweet.get("in_reply_to_screen_name") or None,
+        # A retweet carries its original's public counts (its own likes are 0).
         metrics=Metrics(
-            retweets=int(tweet.get("retweet_count") or 0),
-            likes=int(tweet.get("favorite_count") or 0),
-            replies=int(tweet.get("reply_count") or 0),
-            quotes=int(tweet.get("quote_count") or 0),
+            retweets=int(content.get("retweet_count") or 0),
+            likes=int(content.get("favorite_count") or 0),
+            replies=int(content.get("reply_count") or 0),
+            quotes=int(content.get("quote_count") or 0),
         ),
         url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
+        retweeted_handle=(retweeted["user"].get("screen_name") or None) if retweeted else None,
+        edit_history=edit_history(tweet, tweet_id),
         raw=tweet,
     )
+
+
+def edit_history(tweet: dict[str, Any], tweet_id: str) -> tuple[str, ...]:
+    """The versions of an edited tweet, first to latest: v1.1's ``edit_history``
+    (``initial_tweet_id``, ``edit_tweet_ids``) or the account archive's
+    ``edit_info`` (``initial.editTweetIds``, or ``edit.initialTweetId`` on a later
+    version, which does not list the others)."""
+    ids: list[str] = []
+    history = tweet.get("edit_history")
+    info = tweet.get("edit_info")
+    if isinstance(history, dict):
+        ids = [str(i) for i in history.get("edit_tweet_ids") or ()]
+        initial = history.get("initial_tweet_id")
+        if initial is not None and (not ids or ids[0] != str(initial)):
+            ids.insert(0, str(initial))
+    elif isinstance(info, dict):
+        initial = info.get("initial")
+        later = info.get("edit")
+        if isinstance(initial, dict):
+            ids = [str(i) for i in initial.get("editTweetIds") or ()]
+        elif isinstance(later, dict) and later.get("initialTweetId") is not None:
+            ids = [str(later["initialTweetId"])]
+            ids += [str(i) for i in later.get("editControlInitial", {}).get("editTweetIds") or ()]
+    if tweet_id not in ids and ids:
+        ids.append(tweet_id)
+    return tuple(dict.fromkeys(ids)) if len(set(ids)) > 1 else ()
 
 
 def _parse_v1_time(value: str) -> datetime:

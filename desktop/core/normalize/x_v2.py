@@ -25,8 +25,11 @@ from typing import Any
 from desktop.core.normalize import MalformedPayload, Parsed, checked_id
 from desktop.core.post import Author, Link, Media, Metrics, Network, Post, kind_of, parse_time
 
-_RT_PREFIX = re.compile(r"^RT @\w+: ")
+_RT_PREFIX = re.compile(r"^RT @(\w+): ")
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "gif"}
+# A media key's prefix names its type ("3_" photo, "7_" video, "16_" animated GIF):
+# what is left to say of media that the response did not expand.
+_MEDIA_KEY_TYPES = {"3": "image", "7": "video", "16": "gif"}
 _TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here
 _EMPTY: dict[str, Any] = {}  # read-only stand-in for a missing object (never mutated)
 
@@ -138,13 +141,18 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
 
     # A retweet's own text and entities are the truncated "RT @x: ..." copy: show the original's.
     content = tweet
+    retweeted_handle = None
     if retweeted_id is not None:
         original = includes.tweets.get(retweeted_id)
+        prefix = _RT_PREFIX.match(text)
+        if prefix is not None:
+            retweeted_handle = prefix.group(1)
         if original is not None:
             content = original
             text = original.get("note_tweet", _EMPTY).get("text") or original.get("text", text)
-        else:
-            text = _RT_PREFIX.sub("", text, count=1)
+            retweeted_handle = _author(original, includes).handle or retweeted_handle
+        elif prefix is not None:
+            text = text[prefix.end() :]
 
     entities = content.get("entities") or _EMPTY
     author = _author(tweet, includes)
@@ -167,9 +175,13 @@ def tweet_to_post(tweet: dict[str, Any], *, includes: Includes | None = None) ->
         quoted_id=quoted_id,
         reply_to_id=reply_to_id,
         reply_to_handle=_reply_to_handle(tweet, reply_to_id, includes),
-        metrics=_metrics(tweet.get("public_metrics") or _EMPTY),
+        # A retweet's own counts are the original's retweets and zeros: it carries
+        # the original's public metrics (as Mastodon's reblogs and Bluesky's reposts do).
+        metrics=_metrics(content.get("public_metrics") or tweet.get("public_metrics") or _EMPTY),
         url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
         edited_at=_edited_at(tweet, tweet_id, created_at),
+        retweeted_handle=retweeted_handle or None,
+        edit_history=_edit_history(tweet),
         raw=tweet,
     )
 
@@ -210,6 +222,13 @@ def _created_at(tweet: dict[str, Any], tweet_id: str) -> datetime:
             f"X v2 tweet {tweet_id!r} has no created_at and no snowflake id"
         ) from exc
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def _edit_history(tweet: dict[str, Any]) -> tuple[str, ...]:
+    history = tweet.get("edit_history_tweet_ids")
+    if not history or len(history) < 2:
+        return ()
+    return tuple([str(i) for i in history])
 
 
 def _edited_at(tweet: dict[str, Any], tweet_id: str, created_at: datetime) -> datetime | None:
@@ -253,6 +272,10 @@ def _media(tweet: dict[str, Any], includes: Includes) -> tuple[Media, ...]:
     for key in keys:
         item = includes.media.get(str(key))
         if item is None:
+            # Not expanded (twarc's default expansions leave out a retweeted
+            # post's media): the key alone says the post carries media.
+            prefix = str(key).partition("_")[0]
+            found.append(Media(type=_MEDIA_KEY_TYPES.get(prefix, "unknown")))
             continue
         # Videos and GIFs: the playable file is the best mp4 variant (when media.fields asked for it).
         variants = [
