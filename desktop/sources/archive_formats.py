@@ -231,8 +231,11 @@ def _status(note: dict[str, Any], activity: dict[str, Any], actor: Any) -> dict[
         if isinstance(t, dict) and t.get("type") == "Mention" and t.get("name")
     ]
     uri = note["id"]
+    reply_to = note.get("inReplyTo")
     return {
-        "id": uri,
+        # The instance's own status id ends the ActivityPub URI (".../statuses/111");
+        # the URI itself stays the post's global name.
+        "id": _last_segment(uri),
         "uri": uri,
         "url": note.get("url") or uri,
         "created_at": note["published"],
@@ -241,7 +244,7 @@ def _status(note: dict[str, Any], activity: dict[str, Any], actor: Any) -> dict[
         "spoiler_text": note.get("summary") or "",
         "language": language,
         "visibility": "public" if _PUBLIC in (note.get("to") or ()) else "unlisted",
-        "in_reply_to_id": note.get("inReplyTo"),
+        "in_reply_to_id": _last_segment(reply_to) if isinstance(reply_to, str) else None,
         "in_reply_to_account_id": None,
         "reblog": None,
         "account": {
@@ -260,3 +263,7 @@ def _status(note: dict[str, Any], activity: dict[str, Any], actor: Any) -> dict[
         "tags": tags,
         "emojis": [],
     }
+
+
+def _last_segment(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
