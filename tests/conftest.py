@@ -35,6 +35,9 @@ def isolated_profile(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith(("JAMDECK_X_", "JAMDECK_MASTODON_", "JAMDECK_BLUESKY_")):
             monkeypatch.delenv(name, raising=False)
+    # Bluesky follows Jetstream with no account: point it at nothing unless a test sets a fake.
+    monkeypatch.setenv("JAMDECK_JETSTREAM_URL", "ws://127.0.0.1:9")
+    monkeypatch.setenv("JAMDECK_BLUESKY_APPVIEW", "http://127.0.0.1:9")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     # No test downloads avatars (the app's default does): tests never leave 127.0.0.1.
     (root / "config").mkdir(parents=True, exist_ok=True)

@@ -263,3 +263,18 @@ def load_draft(conn: sqlite3.Connection, session_id: int) -> Draft | None:
 def clear_draft(conn: sqlite3.Connection, session_id: int) -> None:
     """After the answer went out."""
     conn.execute("DELETE FROM drafts WHERE session_id = ?", (session_id,))
+
+
+# X's pay-per-use prices in 2026, USD (developer docs changelog). Estimates: the bill is X's.
+X_PRICES = {
+    "post_read": 0.005,
+    "user_read": 0.010,
+    "post_create": 0.015,
+    "post_create_with_url": 0.20,
+}
+
+
+def x_post_cost(text: str) -> float:
+    """What sending ``text`` as a post costs on X (2026): $0.20 with a URL, else $0.015."""
+    has_url = any(word.startswith(("http://", "https://")) for word in text.split())
+    return X_PRICES["post_create_with_url" if has_url else "post_create"]

@@ -1,11 +1,11 @@
-"""The Bluesky source: app-password login, ``searchPosts`` polling for hashtags, actions.
+"""The Bluesky source: Jetstream for the hashtag (no account needed), an app password for actions.
 
-Bluesky has no hashtag stream, so the source polls ``app.bsky.feed.searchPosts``
-(``q="#tag"``, ``sort=latest``, ``since`` = the session's start) and pages back
-with the cursor until it reaches posts it has already seen; posts are deduped
-by URI. Search pages are read as raw JSON (not atproto's pydantic models) so one
-malformed post is skipped and counted instead of failing the whole page, and
-the normalizer and the stored raw JSON get the wire format unchanged.
+Live posts come from Jetstream (``desktop.sources.bluesky_jetstream``): every post of
+the network, matched here on its tags, caught up from the session's start by cursor.
+Following needs no account; when one is configured the source signs in at start (so a
+rejected app password says so at once) and uses it for reposts, likes and posts.
+``app.bsky.feed.searchPosts`` is not polled: Bluesky asks that it serve only searches a
+person typed.
 
 Credentials: the atproto session string lives in the keyring under
 ``bluesky:<handle>:session`` and is saved again whenever atproto refreshes the
@@ -14,7 +14,7 @@ tokens; the app password (``bluesky:<handle>:app_password``, or
 runs) is only used when there is no usable session. Secrets are never logged.
 
 This is the only module that imports ``atproto``, and only when a source
-connects (importing it takes most of a second).
+signs in (importing it takes most of a second).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -30,8 +30,8 @@ from desktop.core.credentials import CredentialStore, from_env
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.post import Post, utc
 from desktop.sources.base import (
+    CATCH_UP,
     Backoff,
-    Batcher,
     Capabilities,
     RateLimitedError,
     Source,
@@ -42,16 +42,20 @@ from desktop.sources.base import (
     SourceState,
     SourceStatus,
 )
+from desktop.sources.bluesky_jetstream import (
+    DEFAULT_APPVIEW,
+    ENV_APPVIEW,
+    ENV_JETSTREAM_URL,
+    JetstreamFollower,
+    ProfileResolver,
+    jetstream_hosts,
+)
 
 log = logging.getLogger("jamdeck.sources.bluesky")
 
 DEFAULT_SERVICE = "https://bsky.social"
-DEFAULT_INTERVAL = 15.0  # seconds between search passes
-PAGE_LIMIT = 100  # searchPosts' maximum
-MAX_PAGES_PER_PASS = 50  # a first pass over a very busy tag stops here rather than paging for ever
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
-RATE_LIMIT_FALLBACK = 60.0  # a 429 without RateLimit-Reset waits this long
 ENV_HANDLE = "JAMDECK_BLUESKY_HANDLE"
 ENV_APP_PASSWORD = "JAMDECK_BLUESKY_APP_PASSWORD"
 
@@ -142,15 +146,17 @@ def translate_error(exc: BaseException, *, doing: str) -> SourceError:
 class BlueskySource(Source):
     network = "bluesky"
     capabilities = Capabilities(
-        stream=False,
-        poll=True,
+        stream=True,
+        poll=False,
         retweet=True,
         like=True,
         reply=True,
         post=True,
         quote_post=True,
-        needs_auth=True,
-        why_not={"stream": "Bluesky has no hashtag stream; JamDeck polls search"},
+        needs_auth=False,  # to follow; reposts, likes and posts need an account
+        why_not={
+            "poll": "Bluesky asks that search serve only what a person typed: JamDeck streams"
+        },
     )
 
     def __init__(
@@ -162,15 +168,20 @@ class BlueskySource(Source):
         service: str = DEFAULT_SERVICE,
         app_password: str | None = None,
         since: datetime | None = None,
-        interval: float = DEFAULT_INTERVAL,
+        jetstream: str | None = None,
+        appview: str = DEFAULT_APPVIEW,
+        backoff: Backoff | None = None,
         clock: Callable[[], datetime] | None = None,
         sleep: Callable[[float], None] | None = None,
         normalize: Callable[[dict[str, Any]], Parsed] | None = None,
         timeout: float = 10.0,
     ) -> None:
         """``app_password`` is for headless runs (kept in memory, never stored); otherwise the
-        keyring is asked. ``clock`` (wall time, aware) and ``sleep`` are injectable for tests;
-        by default ``run`` sleeps on its stop event so stopping is immediate."""
+        keyring is asked; with no handle at all the source follows without an account.
+        ``jetstream`` is one Jetstream base URL or several, comma-separated (empty: the public
+        hosts); ``appview`` answers ``getProfiles``. ``clock`` (wall time, aware), ``sleep``
+        and ``backoff`` are injectable for tests; by default ``run`` sleeps on its stop event
+        so stopping is immediate."""
         self.hashtags = [
             tag.strip().removeprefix("#") for tag in hashtags if tag.strip().removeprefix("#")
         ]
@@ -178,7 +189,10 @@ class BlueskySource(Source):
             raise ValueError("a Bluesky source needs at least one hashtag")
         self.handle = _clean_handle(handle)
         self.service = service.rstrip("/")
-        self.interval = interval
+        self.jetstream_hosts = jetstream_hosts(jetstream)
+        self.appview = appview.rstrip("/")
+        self._backoff = backoff
+        self._resolver = ProfileResolver(self.appview, timeout=timeout)
         self.name = f"Bluesky {' '.join('#' + tag for tag in self.hashtags)}" + (
             f" (@{self.handle})" if self.handle else ""
         )
@@ -187,13 +201,11 @@ class BlueskySource(Source):
         self._since = utc(since) if since is not None else None
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep
-        self._normalize = normalize or _default_normalize
+        self._normalize = normalize or _default_normalize  # views the actions build
         self._timeout = timeout
         self._client = None  # atproto Client once logged in
         self._did = ""
         self._connect_lock = threading.Lock()
-        self._seen: set[str] = set()  # URIs of every post delivered (or skipped) so far
-        self._settled: dict[str, set[str]] = {}  # tag -> URIs that completed passes reached
         self._undo: dict[tuple[str, str], str] = {}  # (collection, post uri) -> record uri
 
     # ---- login and session ------------------------------------------------
@@ -339,158 +351,34 @@ class BlueskySource(Source):
         if client is not None:
             client.request.close()
 
-    # ---- polling ----------------------------------------------------------
+    # ---- following ----------------------------------------------------------
 
     def run(self, sink: SourceSink, stop: threading.Event) -> None:
-        sleep = self._sleep or stop.wait
-        since = self._since or self._clock()
-        batcher = Batcher(self, sink)
-        backoff = Backoff(first=BACKOFF_START, cap=BACKOFF_MAX)
-        state = SourceState.CONNECTING
-        sink.on_status(
-            self, SourceStatus(SourceState.CONNECTING, f"Signing in to Bluesky as @{self.handle}")
+        if self.handle:
+            sink.on_status(
+                self,
+                SourceStatus(SourceState.CONNECTING, f"Signing in to Bluesky as @{self.handle}"),
+            )
+            try:
+                self._connected()
+            except SourceAuthError as exc:
+                sink.on_status(self, SourceStatus(SourceState.STOPPED, str(exc), auth_failed=True))
+                return
+            except SourceError as exc:
+                # Following needs no account: go on, the actions sign in when they are used.
+                log.info("Bluesky sign-in failed for now (%s); following without it", exc)
+        follower = JetstreamFollower(
+            self,
+            hashtags=self.hashtags,
+            hosts=self.jetstream_hosts,
+            resolver=self._resolver,
+            since=self._since or self._clock() - CATCH_UP,
+            clock=self._clock,
+            backoff=self._backoff or Backoff(first=BACKOFF_START, cap=BACKOFF_MAX),
+            sleep=self._sleep,
         )
-        try:
-            while not stop.is_set():
-                try:
-                    self._connected()
-                    if state is not SourceState.CONNECTED:
-                        state = SourceState.CONNECTED
-                        sink.on_status(self, SourceStatus(state, self._polling_message()))
-                    for tag in self.hashtags:
-                        self._poll_tag(tag, since=since, batcher=batcher, sink=sink, stop=stop)
-                    backoff.reset()
-                    wait = self.interval
-                except SourceAuthError as exc:
-                    batcher.flush()
-                    sink.on_status(
-                        self, SourceStatus(SourceState.STOPPED, str(exc), auth_failed=True)
-                    )
-                    return
-                except RateLimitedError as exc:
-                    now = self._clock()
-                    until = exc.reset_at or now + timedelta(seconds=RATE_LIMIT_FALLBACK)
-                    wait = max((until - now).total_seconds(), 0.0)
-                    state = SourceState.RATE_LIMITED
-                    message = (
-                        f"Bluesky rate limit reached: waiting until {until.astimezone():%H:%M:%S}"
-                    )
-                    sink.on_status(self, SourceStatus(state, message, until=until))
-                except SourceOfflineError as exc:
-                    wait = backoff.next_wait()
-                    state = SourceState.RECONNECTING
-                    until = self._clock() + timedelta(seconds=wait)
-                    sink.on_status(
-                        self, SourceStatus(state, f"{exc}; retrying in {wait:.0f} s", until=until)
-                    )
-                except SourceError as exc:
-                    # e.g. the search itself was refused (400): retrying will not help
-                    batcher.flush()
-                    sink.on_status(self, SourceStatus(SourceState.STOPPED, str(exc)))
-                    return
-                batcher.flush()
-                if not stop.is_set():
-                    sleep(wait)
-        finally:
-            batcher.flush()
+        follower.run(sink, stop)
         sink.on_status(self, SourceStatus(SourceState.FINISHED, "Stopped"))
-
-    def _polling_message(self) -> str:
-        tags = " ".join(f"#{tag}" for tag in self.hashtags)
-        return f"Polling Bluesky search for {tags} every {self.interval:g} s as @{self.handle}"
-
-    def _poll_tag(
-        self,
-        tag: str,
-        *,
-        since: datetime,
-        batcher: Batcher,
-        sink: SourceSink,
-        stop: threading.Event,
-    ) -> None:
-        """One pass: newest first, page back until a page reaches posts a completed pass saw.
-
-        Only completed passes count: when a pass is cut short (429, 5xx) the next one pages
-        past the posts it did get, so the older pages it never reached are not lost."""
-        settled = self._settled.setdefault(tag, set())
-        this_pass: set[str] = set()  # every URI this pass met (including ones seen before)
-        pages = self._page_back(
-            tag,
-            since=since,
-            settled=settled,
-            this_pass=this_pass,
-            batcher=batcher,
-            sink=sink,
-            stop=stop,
-        )
-        settled.update(this_pass)  # not reached when a page failed: the next pass pages further
-        if pages > MAX_PAGES_PER_PASS:
-            log.info(
-                "Bluesky search for #%s: stopped paging after %d pages", tag, MAX_PAGES_PER_PASS
-            )
-
-    def _page_back(
-        self,
-        tag: str,
-        *,
-        since: datetime,
-        settled: set[str],
-        this_pass: set[str],
-        batcher: Batcher,
-        sink: SourceSink,
-        stop: threading.Event,
-    ) -> int:
-        """Fetch pages until one reaches ``settled`` posts; returns the number of pages
-        (one more than the limit when it ran out of pages to read)."""
-        from atproto import models
-
-        cursor: str | None = None
-        for page_number in range(1, MAX_PAGES_PER_PASS + 1):
-            params = models.AppBskyFeedSearchPosts.Params(
-                q=f"#{tag}", sort="latest", since=iso_z(since), limit=PAGE_LIMIT, cursor=cursor
-            )
-            page = self._call(
-                lambda client, params=params: (
-                    client.invoke_query("app.bsky.feed.searchPosts", params=params).content
-                ),
-                doing=f"searching #{tag}",
-            )
-            where = f"searchPosts #{tag} page {page_number}"
-            views = page.get("posts") if isinstance(page, dict) else None
-            if not isinstance(views, list):
-                sink.on_skipped(self, where, "the answer has no list of posts")
-                return page_number
-            reached_seen = False
-            for index, view in enumerate(views, start=1):
-                uri = view.get("uri") if isinstance(view, dict) else None
-                if not isinstance(uri, str) or not uri:
-                    sink.on_skipped(self, f"{where} item {index}", "post without a URI")
-                    continue
-                this_pass.add(uri)
-                reached_seen = reached_seen or uri in settled
-                if uri in self._seen:
-                    continue
-                self._seen.add(uri)  # a malformed post is counted once, not on every pass
-                try:
-                    parsed = self._normalize(view)
-                except MalformedPayload as exc:
-                    sink.on_skipped(self, f"{where} item {index}", str(exc))
-                    continue
-                except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                    # The normalizer should have said MalformedPayload; one odd post must not
-                    # stop the jam.
-                    log.warning(
-                        "Bluesky post %s could not be normalized: %s", uri, type(exc).__name__
-                    )
-                    sink.on_skipped(
-                        self, f"{where} item {index}", f"unreadable post ({type(exc).__name__})"
-                    )
-                    continue
-                batcher.add(parsed)
-            cursor = page.get("cursor")
-            if reached_seen or not views or not cursor or stop.is_set():
-                return page_number
-        return MAX_PAGES_PER_PASS + 1
 
     # ---- actions ----------------------------------------------------------
 
@@ -643,22 +531,16 @@ def create_source(
     credentials: CredentialStore | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> BlueskySource:
-    """A Bluesky source for ``hashtags``. ``options``: ``service`` (default bsky.social),
-    ``handle`` and ``interval`` (seconds). With no handle option, ``JAMDECK_BLUESKY_HANDLE``
-    and ``JAMDECK_BLUESKY_APP_PASSWORD`` are used (headless runs)."""
+    """A Bluesky source for ``hashtags``. ``options``: ``service`` (the PDS for actions,
+    default bsky.social), ``handle``, ``jetstream`` and ``appview``. With no handle option,
+    ``JAMDECK_BLUESKY_HANDLE`` and ``JAMDECK_BLUESKY_APP_PASSWORD`` are used (headless runs);
+    with no handle at all the source follows without an account. ``JAMDECK_JETSTREAM_URL``
+    and ``JAMDECK_BLUESKY_APPVIEW`` win over the options (that is how tests point it at fakes)."""
     env_handle = from_env(ENV_HANDLE, environ)
     env_password = from_env(ENV_APP_PASSWORD, environ)
     handle = _clean_handle(options.get("handle") or env_handle or "")
     # The environment's password belongs to the environment's handle only.
     app_password = env_password if env_handle and _clean_handle(env_handle) == handle else None
-    try:
-        interval = float(options.get("interval", DEFAULT_INTERVAL))
-    except ValueError as exc:
-        raise ValueError(
-            f"Bluesky poll interval must be a number of seconds, not {options['interval']!r}"
-        ) from exc
-    if interval <= 0:
-        raise ValueError("Bluesky poll interval must be positive")
     return BlueskySource(
         hashtags=hashtags,
         handle=handle,
@@ -666,5 +548,6 @@ def create_source(
         service=options.get("service") or DEFAULT_SERVICE,
         app_password=app_password,
         since=since,
-        interval=interval,
+        jetstream=from_env(ENV_JETSTREAM_URL, environ) or options.get("jetstream") or None,
+        appview=from_env(ENV_APPVIEW, environ) or options.get("appview") or DEFAULT_APPVIEW,
     )

@@ -280,10 +280,13 @@ class ComposeBox(QWidget):
                 continue
             used, limit = lengths[network]
             over = used > limit
-            counter.setText(f"{used}/{limit}")
+            # X bills each post it creates (2026): $0.20 with a URL. Shown before sending.
+            cost = compose.x_post_cost(self.composed(network)) if network == "x" else None
+            counter.setText(f"{used}/{limit}" + (f" · ${cost:.3f}" if cost is not None else ""))
             counter.setToolTip(
                 f"{NETWORK_NAMES[network]}: {used} of {limit}"
                 + (f", {used - limit} too many" if over else "")
+                + (f"; X charges ${cost:.3f} for this post (estimate)" if cost is not None else "")
             )
             counter.setProperty("over", over)
             color = self._theme.error if over else self._theme.muted

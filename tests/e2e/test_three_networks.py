@@ -72,7 +72,7 @@ def three_sources(nets: ThreeNetworks, credentials: CredentialStore, *, since: d
     per_network = {
         "x": {},
         "mastodon": {"instance": nets.mastodon.url},
-        "bluesky": {"service": nets.bluesky.url, "interval": "0.2"},
+        "bluesky": {"service": nets.bluesky.url},
     }
     return {
         network: make_source(
@@ -137,7 +137,7 @@ def test_one_session_records_the_hashtag_on_x_mastodon_and_bluesky_at_once(
             "the three sources connected",
         )
         assert nets.x.connected.is_set() and nets.mastodon.wait_for_streams(1)
-        # While it runs: the X stream, the Mastodon stream, Bluesky between two polls.
+        # While it runs: the X stream, the Mastodon stream, Jetstream.
         live = datetime.now(UTC)
         nets.post_x(8, at=live, live=True)
         nets.post_mastodon(5, at=live, live=True)
@@ -150,10 +150,11 @@ def test_one_session_records_the_hashtag_on_x_mastodon_and_bluesky_at_once(
     assert recording.sink.counts.failed_batches == 0
     assert recording.sink.counts.added == nets.total() == 42
     # The live posts came by the streams (one connection each: no reconnect catch-up)
-    # and by Bluesky's later polls.
+    # and Jetstream (Bluesky's search is never polled).
     assert nets.x.stream_connects == 1
     assert len(nets.mastodon.calls("GET", "/api/v1/streaming/hashtag")) == 1
-    assert len(nets.bluesky.calls("app.bsky.feed.searchPosts")) >= 2
+    assert len(nets.jetstream.cursors) == 1
+    assert nets.bluesky.calls("app.bsky.feed.searchPosts") == []
 
     # Every post exactly once, each under its own network.
     found = stored_ids(data_dir, session_id)

@@ -58,6 +58,32 @@ def snowflake(when: datetime, seq: int = 0) -> str:
     return str((int(when.timestamp() * 1000) << 16) + seq)
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid(when: datetime, seq: int = 0) -> str:
+    """A ULID as GoToSocial makes them: 48 bits of milliseconds and 80 "random" bits (here a
+    sequence number, so the ids are reproducible), 26 Crockford base-32 characters. Not a
+    number: a client that parses it, or computes one from a time, gets nothing right."""
+    value = (int(when.timestamp() * 1000) << 80) | (0x5EED << 64) | seq
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+TRUNCATED = "truncated"  # a fault's body: the answer is cut off mid-JSON
+
+ID_SCHEMES = {"snowflake": snowflake, "ulid": ulid}
+
+
+def id_order(status_id: str, scheme: str) -> int | str:
+    """How the fake server itself orders its ids (a client never may): snowflakes as
+    numbers, ULIDs as strings (they sort by time), as the real servers do."""
+    return int(status_id) if scheme == "snowflake" else status_id
+
+
 def template_status(fixtures: Path = FIXTURES) -> dict[str, Any]:
     """A real status recorded from a Mastodon 4.6 streaming server (an ``update`` event)."""
     if not fixtures.exists():
@@ -73,10 +99,13 @@ def template_status(fixtures: Path = FIXTURES) -> dict[str, Any]:
 class StatusFactory:
     """Realistic statuses: the recorded template with new ids, times, text and tags."""
 
-    def __init__(self, *, host: str = "jam.example", fixtures: Path = FIXTURES) -> None:
+    def __init__(
+        self, *, host: str = "jam.example", fixtures: Path = FIXTURES, ids: str = "snowflake"
+    ) -> None:
         self._template = template_status(fixtures)
         self._host = host
         self._seq = 0
+        self._make_id = ID_SCHEMES[ids]
 
     def make(
         self,
@@ -91,7 +120,7 @@ class StatusFactory:
         self._seq += 1
         when = at or datetime.now(UTC)
         status = copy.deepcopy(self._template)
-        status_id = snowflake(when, self._seq)
+        status_id = self._make_id(when, self._seq)
         origin = host or self._host
         tag_html = " ".join(
             f'<a href="https://{origin}/tags/{t}" class="mention hashtag" rel="tag">#<span>{t}</span></a>'
@@ -129,14 +158,22 @@ def _escape(text: str) -> str:
 
 class FakeMastodon:
     def __init__(
-        self, *, version: str = "4.5.0", token: str = "good-token", fixtures: Path = FIXTURES
+        self,
+        *,
+        version: str = "4.5.0",
+        token: str = "good-token",
+        fixtures: Path = FIXTURES,
+        ids: str = "snowflake",
     ) -> None:
+        """``ids``: "snowflake" (Mastodon's) or "ulid" (GoToSocial's): what the server's
+        status ids look like."""
         self.version = version
         self.token = token
         self.requests: list[Request] = []
         self.statuses: dict[str, dict[str, Any]] = {}
         self.remote: dict[str, dict[str, Any]] = {}  # uri -> status other instances hold
-        self.factory = StatusFactory(fixtures=fixtures)
+        self.ids = ids
+        self.factory = StatusFactory(fixtures=fixtures, ids=ids)
         self._lock = threading.Lock()
         self._streams_changed = threading.Condition(self._lock)
         self._streams: list[tuple[str, queue.Queue]] = []
@@ -234,6 +271,11 @@ class FakeMastodon:
         with self._lock:
             self._faults.append(_Fault(method, prefix, status, times, dict(headers or {}), body))
 
+    def truncate(self, prefix: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` requests under ``prefix`` with a 200 whose JSON is cut off."""
+        with self._lock:
+            self._faults.append(_Fault(None, prefix, 200, times, {}, TRUNCATED))
+
     def wait_for_streams(
         self, count: int, *, total: int | None = None, timeout: float = 5.0
     ) -> bool:
@@ -279,6 +321,8 @@ class FakeMastodon:
     def _new_local_id(self) -> str:
         with self._lock:
             self._next_local += 1
+            if self.ids == "ulid":
+                return ulid(datetime.now(UTC), self._next_local % 1_000_000)
             return str(self._next_local)
 
 
@@ -327,6 +371,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
         fault = fake._take_fault(method, path)
         if fault is not None:
+            if fault.body == TRUNCATED:  # a 200 whose JSON stops half-way (a proxy cut it)
+                data = b'[{"id": "1", "content": "<p>cut he'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data)
+                return
             self._json(fault.body, status=fault.status, headers=fault.headers)
             return
         route = _ROUTES.get((method, path))
@@ -403,14 +456,26 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake._lock:
             tagged = sorted(
                 (s for s in self.fake.statuses.values() if tag in _tags(s)),
-                key=lambda s: int(s["id"]),
+                key=lambda s: id_order(s["id"], self.fake.ids),
             )
         if (max_id := _one(query, "max_id")) is not None:
-            tagged = [s for s in tagged if int(s["id"]) < int(max_id)]
+            tagged = [
+                s
+                for s in tagged
+                if id_order(s["id"], self.fake.ids) < id_order(max_id, self.fake.ids)
+            ]
         if (since_id := _one(query, "since_id")) is not None:
-            tagged = [s for s in tagged if int(s["id"]) > int(since_id)]
+            tagged = [
+                s
+                for s in tagged
+                if id_order(s["id"], self.fake.ids) > id_order(since_id, self.fake.ids)
+            ]
         if (min_id := _one(query, "min_id")) is not None:
-            page = [s for s in tagged if int(s["id"]) > int(min_id)][:limit]  # just above min_id
+            page = [
+                s
+                for s in tagged
+                if id_order(s["id"], self.fake.ids) > id_order(min_id, self.fake.ids)
+            ][:limit]
         else:
             page = tagged[-limit:]  # the newest
         page.reverse()  # newest first, as Mastodon answers

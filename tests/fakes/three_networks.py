@@ -3,8 +3,8 @@
 ``ThreeNetworks`` starts the fake X API, a fake Mastodon instance and a fake
 Bluesky server on 127.0.0.1, posts on one hashtag to each (``before`` the
 recording: only searchable, caught up by each source's backfill / catch-up /
-search; ``live``: released to the X stream, pushed to the Mastodon stream, or
-added to Bluesky search between two polls), and remembers what it published per
+Bluesky's Jetstream replay; ``live``: released to the X stream, pushed to the Mastodon
+stream, sent on Jetstream), and remembers what it published per
 network, as the ids the store keeps (X tweet id, Mastodon status id, Bluesky
 at:// URI).
 """
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.fakes.fake_bluesky import FakeBluesky, post_view
+from tests.fakes.fake_jetstream import FakeJetstream
 from tests.fakes.fake_mastodon import FakeMastodon
 from tests.fakes.fake_x_api import FakeXApi, make_tweets, tweet_id
 
@@ -38,7 +39,8 @@ class ThreeNetworks:
         self.tag = tag
         self.x = FakeXApi(bearer_token=X_BEARER)
         self.mastodon = FakeMastodon(token=MASTODON_TOKEN, fixtures=fixtures_dir / "mastodon")
-        self.bluesky = FakeBluesky()
+        self.bluesky = FakeBluesky()  # the PDS: sign-in and actions
+        self.jetstream = FakeJetstream()  # the posts, and the AppView's profiles
         self.published: dict[str, list[str]] = {network: [] for network in NETWORKS}
         self._x_next = 0
         self._bluesky_next = 0
@@ -51,6 +53,8 @@ class ThreeNetworks:
             self.mastodon.start()
             started.callback(self.mastodon.close)
             self.bluesky.start()
+            started.callback(self.bluesky.close)
+            self.jetstream.start()
             started.pop_all()  # all three up: close() owns them now
         return self
 
@@ -58,6 +62,7 @@ class ThreeNetworks:
         self.x.stop()
         self.mastodon.close()
         self.bluesky.close()
+        self.jetstream.close()
 
     def __enter__(self) -> ThreeNetworks:
         return self.start()
@@ -73,6 +78,8 @@ class ThreeNetworks:
             "JAMDECK_MASTODON_TOKEN": MASTODON_TOKEN,
             "JAMDECK_BLUESKY_HANDLE": self.bluesky.handle,
             "JAMDECK_BLUESKY_APP_PASSWORD": self.bluesky.password,
+            "JAMDECK_JETSTREAM_URL": self.jetstream.url,
+            "JAMDECK_BLUESKY_APPVIEW": self.jetstream.appview_url,
         }
 
     def total(self) -> int:
@@ -108,7 +115,8 @@ class ThreeNetworks:
         return ids
 
     def post_bluesky(self, count: int, *, at: datetime) -> list[str]:
-        """``count`` posts searchable from now on (the source finds them on its next poll)."""
+        """``count`` posts on Jetstream stamped from ``at`` on (in the past: in its replay);
+        the PDS knows them too (for the actions)."""
         views = []
         for n in range(count):
             number = self._bluesky_next + n
@@ -125,6 +133,14 @@ class ThreeNetworks:
             )
         self._bluesky_next += count
         self.bluesky.add_posts(*views)
-        ids = [view["uri"] for view in views]
+        ids = [
+            self.jetstream.post(
+                view["record"]["text"],
+                did=view["author"]["did"],
+                at=at + timedelta(seconds=n),
+                rkey=view["uri"].rsplit("/", 1)[1],
+            )
+            for n, view in enumerate(views)
+        ]
         self.published["bluesky"].extend(ids)
         return ids

@@ -91,6 +91,16 @@ def test_a_reply_threads_on_the_posts_network_with_its_question(qtbot, make_box,
     assert box.composed("bluesky") == "A3: hello #bskyjam"
 
 
+def test_the_x_counter_shows_what_the_post_costs_before_sending(qtbot, make_box):
+    box = make_box()
+    box.editor.setPlainText("fakes over mocks")
+    assert box.counters["x"].text().endswith("· $0.015")
+    box.editor.setPlainText("notes at https://example.org/jam")  # X bills a URL at $0.20
+    assert box.counters["x"].text().endswith("· $0.200")
+    assert "$0.200" in box.counters["x"].toolTip()
+    assert "$" not in box.counters["mastodon"].text() + box.counters["bluesky"].text()
+
+
 def test_the_counter_turns_red_over_the_limit_and_send_is_off(qtbot, make_box):
     box = make_box(limits={"mastodon": 270})
     box.editor.setPlainText("x" * 260)  # + "A3: " and " #JamDeckDemo" = 277
@@ -98,7 +108,7 @@ def test_the_counter_turns_red_over_the_limit_and_send_is_off(qtbot, make_box):
     assert box.counters["mastodon"].property("over") is True
     assert themes.LIGHT.error in box.counters["mastodon"].styleSheet()
     assert box.counters["x"].property("over") is False
-    assert box.counters["x"].text() == "277/280"
+    assert box.counters["x"].text() == "277/280 · $0.015"
     assert not box.send_button.isEnabled()
     assert not box.send()
 

@@ -1,4 +1,6 @@
-"""The Bluesky source against a fake XRPC server, with the real atproto client over HTTP."""
+"""The Bluesky source's account side against a fake XRPC server, with the real atproto client
+over HTTP: signing in, sessions, refreshes and the actions. (Following the hashtag through
+Jetstream is tested in test_bluesky_jetstream.py.)"""
 
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ from desktop.sources.bluesky import (
     REPOST,
     BlueskySource,
     create_source,
-    iso_z,
     preload_sdk,
     session_key,
 )
@@ -106,7 +107,6 @@ def make_source(fake, credentials, time_: FakeTime | None = None, **kwargs) -> B
         credentials=credentials,
         service=fake.url,
         since=START,
-        interval=15,
         clock=time_.clock if time_ else (lambda: START),
         sleep=time_.sleep if time_ else None,
         **kwargs,
@@ -155,12 +155,17 @@ def test_a_wrong_app_password_stops_the_source_within_a_second_with_a_clear_mess
     assert credentials.get(session_key(fake.handle)) is None
 
 
-def test_no_account_at_all_stops_at_once_saying_what_to_set(credentials):
-    source = create_source(hashtags=["jam"], credentials=credentials, environ={})
-    sink = RecordingSink()
-    source.run(sink, threading.Event())
-    assert sink.states()[-1] is SourceState.STOPPED
-    assert ENV_HANDLE in sink.statuses[-1].message
+def test_with_no_account_the_source_follows_and_only_actions_say_what_to_set(credentials):
+    stop = threading.Event()
+    time_ = FakeTime(stop)  # Jetstream (nothing on 127.0.0.1:9) fails once, then the run stops
+    source = BlueskySource(
+        hashtags=["jam"], handle="", credentials=credentials, clock=time_.clock, sleep=time_.sleep
+    )
+    sink = run_until_script_ends(source, time_)
+    assert SourceState.STOPPED not in sink.states()
+    assert sink.states()[-1] is SourceState.FINISHED
+    with pytest.raises(SourceAuthError, match=ENV_HANDLE):
+        source.sign_in()
 
 
 def test_login_stores_the_session_string_and_the_next_start_uses_it(
@@ -182,7 +187,6 @@ def test_login_stores_the_session_string_and_the_next_start_uses_it(
     sink = run_until_script_ends(second, FakeTime(stop2))
     assert SourceState.STOPPED not in sink.states()
     assert len(fake.calls("com.atproto.server.createSession")) == 1
-    assert len(fake.calls("app.bsky.feed.searchPosts")) == 2
     # The password never reaches the keyring from a headless run; no secret reaches the log.
     assert all("abcd-efgh" not in secret for secret in keyring.secrets.values())
     for secret in [fake.password, *stored.split(":::")[2:4]]:
@@ -194,7 +198,6 @@ def test_an_expiring_stored_session_is_refreshed_and_saved_back(fake, credential
     answer = fake.issue_session(access_exp=time.time() + 60)
     old = fake.session_string(answer)
     credentials.set(session_key(fake.handle), old)
-    fake.add_posts(*fixture_posts[:3])
     stop = threading.Event()
     time_ = FakeTime(stop)
     sink = run_until_script_ends(make_source(fake, credentials, time_, app_password=None), time_)
@@ -204,53 +207,43 @@ def test_an_expiring_stored_session_is_refreshed_and_saved_back(fake, credential
     saved = credentials.get(session_key(fake.handle))
     assert saved != old
     new_access = saved.split(":::")[2]
-    assert all(
-        call.authorization == f"Bearer {new_access}"
-        for call in fake.calls("app.bsky.feed.searchPosts")
-    )
-    assert len(sink.posts) == 3
+    assert fake.calls("com.atproto.server.getSession")[-1].authorization == f"Bearer {new_access}"
+    assert SourceState.STOPPED not in sink.states()
 
 
 @pytest.mark.parametrize("status", [401, 400])
-def test_an_expired_token_mid_session_is_refreshed_saved_and_the_poll_retried(
-    fake, credentials, status
+def test_an_expired_token_mid_session_is_refreshed_saved_and_the_action_retried(
+    fake, credentials, status, jam_post
 ):
-    fake.add_posts(*generated(3, first=0, at=START + timedelta(minutes=1)))
-    stop = threading.Event()
-
-    def expire_and_post() -> None:
+    source = make_source(fake, credentials)
+    try:
+        source.sign_in()
         fake.expire_access_tokens(status=status)
-        fake.add_posts(*generated(2, first=100, at=START + timedelta(minutes=2)))
-
-    time_ = FakeTime(stop, expire_and_post)
-    source = make_source(fake, credentials, time_)
-    sink = run_until_script_ends(source, time_)
+        source.retweet(jam_post)
+    finally:
+        source.close()
     saved = credentials.get(session_key(fake.handle))
-
     assert len(fake.calls("com.atproto.server.refreshSession")) == 1
-    assert len(sink.posts) == 5
-    assert SourceState.STOPPED not in sink.states()
-    saved_access = saved.split(":::")[2]
-    last_search = fake.calls("app.bsky.feed.searchPosts")[-1]
-    # The keyring holds the refreshed token, the one the retried search used.
-    assert last_search.authorization == f"Bearer {saved_access}"
+    assert len(fake.records_in(REPOST)) == 1
+    # The keyring holds the refreshed token, the one the retried action used.
+    last_create = fake.calls("com.atproto.repo.createRecord")[-1]
+    assert last_create.authorization == f"Bearer {saved.split(':::')[2]}"
     assert len(fake.calls("com.atproto.server.createSession")) == 1
 
 
-def test_when_the_refresh_token_is_refused_too_the_source_signs_in_again(fake, credentials):
-    stop = threading.Event()
-
-    def sign_out_everywhere() -> None:
+def test_when_the_refresh_token_is_refused_too_the_source_signs_in_again(
+    fake, credentials, jam_post
+):
+    source = make_source(fake, credentials)
+    try:
+        source.sign_in()
         fake.expire_access_tokens()
         fake.revoke_refresh_tokens()
-        fake.add_posts(*generated(2, first=100, at=START + timedelta(minutes=2)))
-
-    fake.add_posts(*generated(1, first=0, at=START + timedelta(minutes=1)))
-    time_ = FakeTime(stop, sign_out_everywhere)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
+        source.retweet(jam_post)
+    finally:
+        source.close()
     assert len(fake.calls("com.atproto.server.createSession")) == 2
-    assert len(sink.posts) == 3
-    assert SourceState.STOPPED not in sink.states()
+    assert len(fake.records_in(REPOST)) == 1
 
 
 def test_a_revoked_stored_session_falls_back_to_the_app_password(fake, credentials):
@@ -260,141 +253,12 @@ def test_a_revoked_stored_session_falls_back_to_the_app_password(fake, credentia
     stop = threading.Event()
     time_ = FakeTime(stop)
     sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-    assert SourceState.CONNECTED in sink.states()
+    assert SourceState.STOPPED not in sink.states()
     assert len(fake.calls("com.atproto.server.createSession")) == 1
     assert credentials.get(session_key(fake.handle)) not in (None, stale)
 
 
-# ---- polling ---------------------------------------------------------------
-
-
-def test_polling_pages_back_and_every_post_arrives_exactly_once(fake, credentials, fixture_posts):
-    old = generated(4, first=900, at=START - timedelta(hours=1))  # before the session: not wanted
-    other_tag = [
-        post_view(
-            rkey="other1", text="not this one #otherjam", indexed_at=START + timedelta(minutes=1)
-        )
-    ]
-    fake.add_posts(*old, *other_tag, *fixture_posts)  # 25 posts: three pages of 10
-    later = generated(12, first=0, at=START + timedelta(minutes=10))
-    stop = threading.Event()
-    time_ = FakeTime(stop, lambda: fake.add_posts(*later), lambda: None)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-
-    expected = {view["uri"] for view in fixture_posts + later}
-    assert len(sink.posts) == len(expected) == 37
-    assert set(uris(sink.posts)) == expected
-    assert sink.skipped == []
-
-    searches = fake.calls("app.bsky.feed.searchPosts")
-    first = searches[0].params
-    assert first["q"] == ["#jam"] and first["sort"] == ["latest"]
-    assert first["since"] == [iso_z(START)] == ["2026-03-01T18:00:00.000Z"]
-    assert "cursor" not in first
-    # Pass 1 pages through all 25; pass 2 stops on the page that reaches seen posts; pass 3 is one page.
-    cursors = [call.params.get("cursor", [None])[0] for call in searches]
-    assert cursors == [None, "10", "20", None, "10", None]
-    assert time_.slept == [15, 15, 15]
-    assert sink.states() == [SourceState.CONNECTING, SourceState.CONNECTED, SourceState.FINISHED]
-
-
-def test_posts_normalize_with_their_wire_json(fake, credentials, fixture_posts):
-    fake.add_posts(*fixture_posts)
-    stop = threading.Event()
-    time_ = FakeTime(stop)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-    by_uri = {post.id: post for post in sink.posts}
-    view = fixture_posts[0]
-    post = by_uri[view["uri"]]
-    assert post.raw == view
-    assert TAG in post.hashtags
-    assert post.author.handle == view["author"]["handle"]
-    quotes = [post for post in sink.posts if post.quoted_id]
-    assert len(quotes) == 2  # the recorded page has two app.bsky.embed.record posts
-
-
-def test_a_malformed_post_is_skipped_and_counted_once_and_the_rest_lands(fake, credentials):
-    good = generated(3, first=0, at=START + timedelta(minutes=1))
-    no_author = post_view(
-        rkey="broken1", text="broken #jam", indexed_at=START + timedelta(minutes=2)
-    )
-    del no_author["author"]
-    no_uri = post_view(rkey="broken2", text="no uri #jam", indexed_at=START + timedelta(minutes=3))
-    del no_uri["uri"]
-    fake.add_posts(good[0], no_author, good[1], no_uri, good[2])
-    stop = threading.Event()
-    time_ = FakeTime(stop, lambda: None)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-
-    assert sorted(uris(sink.posts)) == sorted(view["uri"] for view in good)
-    wheres = [where for where, _ in sink.skipped]
-    # Newest first: no_uri is item 1, no_author item 2. The URI-less post has no identity to
-    # remember, so each pass reports it again; the one with a URI is reported once.
-    assert wheres == [
-        "searchPosts #jam page 1 item 1",
-        "searchPosts #jam page 1 item 2",
-        "searchPosts #jam page 1 item 1",
-    ]
-    assert "URI" in sink.skipped[0][1]
-
-
-def test_a_429_waits_until_the_rate_limit_resets(fake, credentials):
-    fake.add_posts(*generated(2, first=0, at=START + timedelta(minutes=1)))
-    stop = threading.Event()
-    time_ = FakeTime(stop, lambda: None)
-    reset = time_.now + timedelta(seconds=93)
-    fake.fail_next(
-        "app.bsky.feed.searchPosts",
-        429,
-        error="RateLimitExceeded",
-        message="Rate Limit Exceeded",
-        headers={
-            "RateLimit-Limit": "3000",
-            "RateLimit-Remaining": "0",
-            "RateLimit-Reset": str(int(reset.timestamp())),
-        },
-    )
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-
-    limited = [status for status in sink.statuses if status.state is SourceState.RATE_LIMITED]
-    assert len(limited) == 1 and limited[0].until == reset
-    assert time_.slept[0] == 93.0
-    assert len(sink.posts) == 2
-    assert sink.states()[-2:] == [SourceState.CONNECTED, SourceState.FINISHED]
-
-
-def test_a_pass_cut_short_by_a_429_is_finished_by_the_next_pass(fake, credentials, fixture_posts):
-    fake.add_posts(*fixture_posts)  # pages of 10, 10, 5
-    fake.fail_next("app.bsky.feed.searchPosts", 429, error="RateLimitExceeded", after=1)
-    newer = generated(3, first=0, at=START + timedelta(minutes=10))
-    stop = threading.Event()
-    time_ = FakeTime(stop, lambda: fake.add_posts(*newer), lambda: None)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-
-    assert set(uris(sink.posts)) == {view["uri"] for view in fixture_posts + newer}
-    assert len(sink.posts) == 28
-    assert time_.slept[0] == 60.0  # no RateLimit-Reset header: the fallback wait
-    cursors = [
-        call.params.get("cursor", [None])[0] for call in fake.calls("app.bsky.feed.searchPosts")
-    ]
-    # 429 on page 2; the next pass pages past the 10 it had, to the end; the last pass: one page.
-    assert cursors == [None, "10", None, "10", "20", None]
-
-
-def test_server_errors_back_off_exponentially_then_recover(fake, credentials):
-    fake.add_posts(*generated(2, first=0, at=START + timedelta(minutes=1)))
-    fake.fail_next("app.bsky.feed.searchPosts", 503, times=3)
-    stop = threading.Event()
-    time_ = FakeTime(stop, lambda: None, lambda: None, lambda: None)
-    sink = run_until_script_ends(make_source(fake, credentials, time_), time_)
-
-    assert time_.slept == [1.0, 2.0, 4.0, 15]
-    reconnecting = [status for status in sink.statuses if status.state is SourceState.RECONNECTING]
-    assert len(reconnecting) == 3 and "unavailable" in reconnecting[0].message
-    assert len(sink.posts) == 2
-
-
-def test_an_unreachable_service_is_offline_not_an_auth_error(credentials):
+def test_an_unreachable_pds_is_offline_not_an_auth_error_and_following_goes_on(credentials):
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
@@ -412,8 +276,11 @@ def test_an_unreachable_service_is_offline_not_an_auth_error(credentials):
         sleep=time_.sleep,
     )
     sink = run_until_script_ends(source, time_)
-    assert sink.states() == [SourceState.CONNECTING, SourceState.RECONNECTING, SourceState.FINISHED]
-    assert time_.slept == [1.0]
+    # Signing in could not reach the PDS: following goes on without it (Jetstream needs none).
+    assert SourceState.STOPPED not in sink.states()
+    assert sink.states()[-1] is SourceState.FINISHED
+    with pytest.raises(SourceOfflineError):
+        source.sign_in()
 
 
 # ---- actions ---------------------------------------------------------------
@@ -577,27 +444,22 @@ def test_action_errors_follow_the_contract(fake, credentials, jam_post):
     wrong.close()
 
 
-def test_capabilities_say_why_there_is_no_stream():
+def test_capabilities_stream_with_no_account_and_say_why_there_is_no_polling():
     caps = BlueskySource.capabilities
-    assert (caps.poll, caps.retweet, caps.like, caps.reply, caps.post, caps.quote_post) == (
+    assert (caps.stream, caps.retweet, caps.like, caps.reply, caps.post, caps.quote_post) == (
         True,
     ) * 6
-    assert caps.stream is False
-    assert caps.reason("stream") == "Bluesky has no hashtag stream; JamDeck polls search"
+    assert caps.poll is False and caps.needs_auth is False
+    assert "search" in caps.reason("poll")
 
 
 def test_create_source_reads_options_and_the_environment(credentials):
     source = create_source(
         hashtags=["#Jam", "  ", "tea"],
-        options={"service": "https://pds.example/", "interval": "30"},
+        options={"service": "https://pds.example/"},
         credentials=credentials,
         environ={ENV_HANDLE: "@Someone.bsky.social", ENV_APP_PASSWORD: "xxxx-xxxx-xxxx-xxxx"},
     )
     assert source.hashtags == ["Jam", "tea"]
     assert source.handle == "someone.bsky.social"
     assert source.service == "https://pds.example"
-    assert source.interval == 30.0
-    with pytest.raises(ValueError, match="interval"):
-        create_source(
-            hashtags=["jam"], options={"interval": "soon"}, credentials=credentials, environ={}
-        )

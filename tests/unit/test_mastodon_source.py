@@ -92,7 +92,15 @@ def test_a_rejected_token_stops_the_source_at_once_with_a_clear_message(fake):
     assert fake.calls("GET", "/api/v1/streaming") == []  # never tried to stream
 
 
-def test_a_jam_with_a_cut_stream_delivers_every_post_exactly_once(fake):
+@pytest.fixture(params=["snowflake", "ulid"])
+def any_fake(request, fixtures_dir):
+    """A Mastodon-API server with Mastodon's snowflake ids, or GoToSocial's ULIDs."""
+    with FakeMastodon(fixtures=fixtures_dir / "mastodon", ids=request.param) as server:
+        yield server
+
+
+def test_a_jam_with_a_cut_stream_delivers_every_post_exactly_once(any_fake):
+    fake = any_fake
     now = datetime.now(UTC)
     # Before the recorder started: one inside the catch-up window, one too old.
     fake.add(fake.factory.make("too old", at=now - timedelta(minutes=45)))
@@ -128,13 +136,104 @@ def test_a_jam_with_a_cut_stream_delivers_every_post_exactly_once(fake):
     )
     ids = [p.id for p in sink.posts]
     assert len(set(ids)) == len(ids)
-    assert all(isinstance(i, str) and i.isdigit() for i in ids)
+    assert all(isinstance(i, str) for i in ids)
     assert all(p.network is Network.MASTODON for p in sink.posts)
     assert SourceState.RECONNECTING in sink.states()
     assert sleeps == [2.0]  # one backoff step before the reconnect
-    # The catch-up after the reconnect paged forward with min_id.
-    timeline_calls = fake.calls("GET", "/api/v1/timelines/tag/jam")
-    assert all("min_id" in c.query for c in timeline_calls)
+    # Ids are opaque: every cursor the source sent is an id the server gave it.
+    given = set(fake.statuses)
+    for call in fake.calls("GET", "/api/v1/timelines/tag/jam"):
+        for key in ("min_id", "max_id", "since_id"):
+            assert set(call.query.get(key, [])) <= given, (key, call.query)
+
+
+def test_catch_up_on_ulids_pages_back_by_time_then_polls_forward_from_the_newest_id(
+    fixtures_dir,
+):
+    with FakeMastodon(fixtures=fixtures_dir / "mastodon", ids="ulid") as fake:
+        start = datetime.now(UTC) - timedelta(minutes=20)
+        fake.add(fake.factory.make("before the session", at=start - timedelta(minutes=5)))
+        for n in range(50):  # more than a page, posted before the recorder started
+            fake.add(fake.factory.make(f"early {n}", at=start + timedelta(seconds=n)))
+        rounds: list[float] = []
+        stop = threading.Event()
+
+        def between_rounds(seconds: float) -> None:
+            rounds.append(seconds)
+            if len(rounds) == 1:
+                fake.add(fake.factory.make("between polls 1"))
+                fake.add(fake.factory.make("between polls 2"))
+            elif len(rounds) == 3:
+                stop.set()
+
+        source = make_source(
+            fake, mode="poll", since=start - timedelta(seconds=1), sleep=between_rounds
+        )
+        sink = Sink()
+        with running(source, sink, stop):
+            assert stop.wait(WAIT)
+    assert texts(sink) == [f"early {n} #jam" for n in range(50)] + [
+        "between polls 1 #jam",
+        "between polls 2 #jam",
+    ]  # in time order, none twice, the one before the session left out
+    calls = fake.calls("GET", "/api/v1/timelines/tag/jam")
+    newest = max(fake.statuses)  # the fake may order its own ids; the client never does
+    assert "max_id" not in calls[0].query and "max_id" in calls[1].query
+    later = [c for c in calls[2:] if "min_id" in c.query]
+    assert later and later[0].query["min_id"] != [newest]  # the first poll's newest id...
+    assert all(c.query["min_id"][0] in fake.statuses for c in later)
+    assert SourceState.STOPPED not in sink.states()
+
+
+def test_a_truncated_answer_is_transient_backs_off_and_says_so(fake):
+    fake.add(fake.factory.make("early", at=datetime.now(UTC) - timedelta(minutes=1)))
+    fake.truncate("/api/v1/timelines/tag/jam")
+    sleeps: list[float] = []
+    source = make_source(fake, sleep=sleeps.append)
+    sink = Sink()
+    with running(source, sink):
+        sink.wait_posts(1)
+    reconnecting = [s for s in sink.statuses if s.state is SourceState.RECONNECTING]
+    assert reconnecting and "malformed or truncated" in reconnecting[0].message
+    assert sleeps[:1] == [2.0]
+    assert SourceState.STOPPED not in sink.states()
+
+
+def test_a_refused_request_other_than_401_403_does_not_stop_the_recording(fake):
+    fake.add(fake.factory.make("early", at=datetime.now(UTC) - timedelta(minutes=1)))
+    fake.fail("/api/v1/timelines/tag/jam", 422, error="Validation failed")
+    source = make_source(fake)
+    sink = Sink()
+    with running(source, sink):
+        sink.wait_posts(1)
+    assert SourceState.STOPPED not in sink.states()
+    assert any("422" in s.message for s in sink.statuses if s.state is SourceState.RECONNECTING)
+
+
+def test_stop_is_prompt_while_a_connect_hangs():
+    import socket
+
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        source = MastodonSource(
+            instance_url=f"http://127.0.0.1:{silent.getsockname()[1]}",
+            hashtags=["jam"],
+            token="good-token",
+            request_timeout=30,
+            tick=0.02,
+        )
+        sink = Sink()
+        stop = threading.Event()
+        thread = threading.Thread(target=source.run, args=(sink, stop))
+        thread.start()
+        sink.wait(lambda s: SourceState.CONNECTING in s.states())
+        started = time.monotonic()
+        stop.set()
+        thread.join(WAIT)
+        assert not thread.is_alive()
+        assert time.monotonic() - started < 1.0
+    assert sink.states()[-1] is SourceState.FINISHED
 
 
 def test_catch_up_pages_forward_through_more_than_one_page(fake):

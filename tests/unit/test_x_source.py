@@ -24,6 +24,7 @@ from desktop.sources.base import (
     SourceState,
 )
 from desktop.sources.x import XCredentials, XSource, create_source, save_account
+from desktop.sources.x.source import PRICES, post_cost
 from tests.fakes.fake_x_api import JAM_START, ORIGINAL, FakeXApi, make_tweets, tweet_id
 from tests.fakes.sink import CollectingSink as RecordingSink
 
@@ -159,6 +160,11 @@ def test_scripted_jam_with_two_disconnects_ends_with_every_post_exactly_once(fak
     assert sorted(sink.ids(), key=int) == [tweet_id(line) for line in jam]
     assert len(sink.ids()) == len(set(sink.ids())) == 60
     assert sink.states().count(SourceState.RECONNECTING) == 2
+    # Recent search returns no retweets since 2026-05-04: after each outage, the status says so.
+    back = [s.message for s in sink.statuses if s.state is SourceState.CONNECTED]
+    assert "cannot be recovered" not in back[0]
+    assert all("retweets made between" in m and "cannot be recovered" in m for m in back[1:])
+    assert len(back) == 3
     assert sleeps == [0.25, 0.25]  # network error: X's first linear step, reset after success
     assert sink.states()[-1] is SourceState.FINISHED
     # The gap of 25 was read page by page and since_id only advanced after the last page.
@@ -354,7 +360,10 @@ def _post(fake: FakeXApi, line_no: int):
 def test_retweet_unretweet_like_and_reply_hit_the_right_endpoints(fake):
     fake.publish_only(make_tweets(6))
     original, retweet = _post(fake, 0), _post(fake, 4)
-    source = make_source(fake, credentials=XCredentials(bearer_token=BEARER, **USER))
+    # Likes and (unsummoned) replies are left only on the Enterprise tier in 2026.
+    source = make_source(
+        fake, credentials=XCredentials(bearer_token=BEARER, **USER), enterprise=True
+    )
     caps = source.capabilities
     assert caps.retweet and caps.like and caps.reply and caps.post
 
@@ -395,8 +404,51 @@ def test_without_user_context_actions_are_not_allowed_and_say_why(fake):
     with pytest.raises(ActionNotAllowed, match="Replying needs a signed-in X account"):
         source.reply("hi", in_reply_to=post)
     assert not caps.quote_post
-    assert caps.reason("quote_post") == "X allows posting quote posts only on the Enterprise tier"
+    assert caps.reason("quote_post") == (
+        "Posting quote posts needs a signed-in X account (user context)"
+    )
     assert fake.actions == []
+
+
+def test_capabilities_follow_the_2026_self_serve_tiers():
+    caps = XSource(
+        hashtags=["jam"], credentials=XCredentials(bearer_token=BEARER, **USER)
+    ).capabilities
+    assert caps.retweet and caps.post
+    assert not (caps.like or caps.quote_post or caps.reply)
+    assert "2026-04-20" in caps.reason("like") and "2026-04-20" in caps.reason("quote_post")
+    assert "2026-04-20" in caps.reason("follow")
+    assert "standalone post with the hashtag" in caps.reason("reply")
+
+
+def test_the_2026_price_table_and_a_post_with_a_url():
+    assert PRICES == {
+        "post_read": 0.005,
+        "user_read": 0.010,
+        "post_create": 0.015,
+        "post_create_with_url": 0.20,
+    }
+    assert post_cost("A1: fakes over mocks #jam") == 0.015
+    assert post_cost("A1: see https://example.org/notes #jam") == 0.20
+
+
+def test_retweets_and_undos_have_a_visible_budget_of_50_per_15_minutes(fake):
+    fake.publish_only(make_tweets(1))
+    post = _post(fake, 0)
+    clock = [JAM_START]
+    source = make_source(
+        fake, credentials=XCredentials(bearer_token=BEARER, **USER), now=lambda: clock[0]
+    )
+    for n in range(50):
+        (source.retweet if n % 2 == 0 else source.unretweet)(post)
+    assert source.retweets_left() == 0
+    assert "0 of 50 retweets left in 15 min" in source.usage_text()
+    with pytest.raises(RateLimitedError, match="50 retweets and undos per 15 minutes") as raised:
+        source.retweet(post)
+    assert raised.value.reset_at == JAM_START + timedelta(minutes=15)
+    assert len(fake.actions) == 50  # the 51st never reached X
+    clock[0] = JAM_START + timedelta(minutes=15, seconds=1)
+    assert source.retweets_left() == 50
 
 
 def test_quote_posts_only_with_the_enterprise_option():

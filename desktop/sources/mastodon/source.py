@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.mastodon import normalize_status
-from desktop.core.post import Network, Post
+from desktop.core.post import Network, Post, parse_time
 from desktop.sources.base import (
     CATCH_UP,
     ActionNotAllowed,
@@ -68,6 +68,7 @@ log = logging.getLogger("jamdeck.sources.mastodon")
 USER_AGENT = "JamDeck/0.1 (+Mastodon.py)"
 QUOTE_MIN_VERSION = (4, 5, 0)
 PAGE_LIMIT = 40  # Mastodon's maximum for timelines
+MAX_CATCH_UP_PAGES = 250  # 10,000 posts: a catch-up never pages for ever
 
 Sleep = Callable[[float], None]
 
@@ -89,6 +90,14 @@ class _RateLimited(Exception):
 
 class _Transient(Exception):
     """Network trouble, 5xx, a cut or silent stream: back off and reconnect."""
+
+
+class _Refused(_Transient):
+    """The server refused a request (4xx other than 401/403): a run retries, an action fails."""
+
+
+class _Interrupted(Exception):
+    """``stop`` was set while a request was still waiting for the server."""
 
 
 class _NoStreaming(Exception):
@@ -165,6 +174,8 @@ class MastodonSource(Source):
         self._local_ids: dict[str, str] = {}
         self._action_api: Any = None
         self._action_lock = threading.Lock()
+        self._run_stop: threading.Event | None = None  # run()'s calls give way to it
+        self._run_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ run
     def run(self, sink: SourceSink, stop: threading.Event) -> None:
@@ -175,6 +186,7 @@ class MastodonSource(Source):
         api = None
         mode = self.mode
         ready = False
+        self._run_stop, self._run_thread = stop, threading.current_thread()
         while not stop.is_set():
             try:
                 if api is None:
@@ -192,6 +204,8 @@ class MastodonSource(Source):
                     self._stream(api, ctx)
                 else:
                     self._poll(api, ctx)
+            except _Interrupted:
+                break
             except _Stopped as exc:
                 ctx.batcher.flush()
                 self._emit(ctx, SourceState.STOPPED, str(exc), auth_failed=exc.auth)
@@ -234,7 +248,7 @@ class MastodonSource(Source):
                     read_timeout=self.health_timeout + 30,
                 )
                 try:
-                    connection.open()
+                    self._blocking(lambda c=connection: _open_or_close(c, ctx.stop), api=None)
                 except StreamRefused as exc:
                     raise self._refused(exc) from None
                 except requests.RequestException as exc:
@@ -285,32 +299,66 @@ class MastodonSource(Source):
             self._pause(self.poll_interval, ctx.stop)
 
     def _catch_up(self, api: Any, tag: str, ctx: _Run) -> None:
-        """Page forward from the cursor with ``min_id`` until a page comes back empty.
+        """Fetch what the stream did not bring. Ids are opaque strings (GoToSocial ULIDs,
+        Pleroma flake ids, Mastodon snowflakes): they are only ever sent back to the server.
 
-        Mastodon answers ``min_id`` with the page just above it, newest first;
-        the highest id of each page is the next ``min_id``.
-        """
-        floor = wire.snowflake_at(self.since)
-        cursor = ctx.cursor.get(tag) or floor
-        if ctx.healthy_at is not None:
-            # Reconnecting: look back a little, remote posts can land below the newest id.
-            back = wire.snowflake_at(ctx.healthy_at - timedelta(seconds=self.catchup_overlap))
-            cursor = wire.max_id(floor, wire.min_id(cursor, back)) or floor
-        while not ctx.stop.is_set():
-            page = self._rest(
-                api, lambda c=cursor: api.timeline_hashtag(tag, min_id=c, limit=PAGE_LIMIT)
-            )
-            statuses = sorted(
-                (wire.to_wire(s) for s in page or []), key=lambda s: wire.id_int(str(s.get("id")))
-            )
-            if not statuses:
-                return
-            for status in statuses:
-                self._deliver(status, tag, ctx, where=f"{self.host} #{tag} timeline")
-            top = str(statuses[-1].get("id"))
-            if wire.id_int(top) <= wire.id_int(cursor):
-                return  # the server ignored min_id; do not loop forever
-            cursor = top
+        A (re)connect pages back newest-first, each ``max_id`` the oldest id of the page the
+        server just gave, until ``created_at`` is older than the floor: the session's start,
+        or a little before the last healthy moment (remote posts can arrive late). A poll
+        round pages forward with ``min_id`` = the newest id the server gave us."""
+        if tag in ctx.cursor and ctx.healthy_at is None:  # polling: forward from the cursor
+            statuses = self._page_forward(api, tag, ctx)
+        else:
+            floor = self.since
+            if ctx.healthy_at is not None:
+                floor = max(floor, ctx.healthy_at - timedelta(seconds=self.catchup_overlap))
+            statuses = self._page_back(api, tag, ctx, floor=floor)
+        # Order by time, never by id.
+        for status in sorted(statuses, key=_created_at):
+            self._deliver(status, tag, ctx, where=f"{self.host} #{tag} timeline")
+
+    def _page(self, api: Any, tag: str, **cursor: str) -> list[dict[str, Any]]:
+        page = self._rest(api, lambda: api.timeline_hashtag(tag, limit=PAGE_LIMIT, **cursor))
+        if not isinstance(page, list):
+            raise _Transient(f"{self.host} sent a malformed timeline page (not a list)")
+        return [status for status in map(wire.to_wire, page) if isinstance(status, dict)]
+
+    def _page_back(self, api: Any, tag: str, ctx: _Run, *, floor: datetime) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        asked: set[str] = set()
+        max_id: str | None = None
+        for _ in range(MAX_CATCH_UP_PAGES):
+            if ctx.stop.is_set():
+                break
+            page = self._page(api, tag, **({"max_id": max_id} if max_id else {}))
+            if not page:
+                break
+            if max_id is None and page[0].get("id"):
+                ctx.cursor[tag] = str(page[0]["id"])  # newest first: the next poll's min_id
+            found.extend(s for s in page if _created_at(s) >= floor)
+            oldest = str(page[-1].get("id") or "")
+            if _created_at(page[-1]) < floor or not oldest or oldest in asked:
+                break  # reached the floor (or the server ignores max_id: do not loop)
+            asked.add(oldest)
+            max_id = oldest
+        found.reverse()  # oldest first in the server's order: it breaks ties of created_at
+        return found
+
+    def _page_forward(self, api: Any, tag: str, ctx: _Run) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _ in range(MAX_CATCH_UP_PAGES):
+            if ctx.stop.is_set():
+                break
+            cursor = ctx.cursor[tag]
+            page = self._page(api, tag, min_id=cursor)
+            new = [s for s in page if str(s.get("id") or "") not in ctx.seen]
+            if not page or not page[0].get("id") or str(page[0]["id"]) == cursor:
+                break
+            ctx.cursor[tag] = str(page[0]["id"])  # the page just above min_id, newest first
+            found.extend(reversed(new))
+            if not new:
+                break  # the server ignores min_id (same page again): do not loop
+        return found
 
     def _on_event(self, event: StreamEvent, ctx: _Run) -> None:
         if event.name == HEARTBEAT:
@@ -336,7 +384,6 @@ class MastodonSource(Source):
             self._skip(ctx, where, "status without an id")
             return
         edited = status.get("edited_at")
-        ctx.cursor[tag] = wire.max_id(ctx.cursor.get(tag), status_id) or status_id
         if status_id in ctx.seen and ctx.seen[status_id] == edited:
             return
         try:
@@ -436,7 +483,7 @@ class MastodonSource(Source):
         )
 
         try:
-            return call()
+            return self._blocking(call, api=api)
         except MastodonRatelimitError:
             until = self._reset_time(api)
             raise _RateLimited(
@@ -450,9 +497,40 @@ class MastodonSource(Source):
             code = _status_code(exc)
             if code in (401, 403):
                 raise _Stopped(self._auth_message(code, _api_message(exc)), auth=True) from None
-            raise _Stopped(
+            if "Could not parse response as JSON" in str(exc):
+                raise _Transient(
+                    f"{self.host} sent a malformed or truncated answer ({code or 'no status'})"
+                ) from None
+            # Only 401/403 stop a recording; anything else may pass (a restart, a proxy).
+            raise _Refused(
                 f"{self.host} refused the request ({code}): {_api_message(exc)}"
             ) from None
+
+    def _blocking(self, call: Callable[[], Any], *, api: Any) -> Any:
+        """``call()``, but while ``run`` runs it gives way to the stop event: a connect or read
+        that hangs (up to ``request_timeout``) must not hold up ``--duration`` or Stop. The
+        call then finishes on its own daemon thread and its answer is dropped."""
+        stop = self._run_stop
+        if stop is None or threading.current_thread() is not self._run_thread:
+            return call()  # an action (its own thread, its own timeouts)
+        done = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"mastodon-call-{self.host}", daemon=True).start()
+        while not done.wait(self.tick):
+            if stop.is_set():
+                raise _Interrupted
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
 
     def _reset_time(self, api: Any) -> datetime:
         reset = getattr(api, "ratelimit_reset", None)
@@ -519,6 +597,8 @@ class MastodonSource(Source):
             raise (SourceAuthError if exc.auth else SourceError)(str(exc)) from None
         except _RateLimited as exc:
             raise RateLimitedError(str(exc), reset_at=exc.until) from None
+        except _Refused as exc:
+            raise SourceError(str(exc)) from None
         except _Transient as exc:
             raise SourceOfflineError(str(exc)) from None
 
@@ -597,6 +677,20 @@ class MastodonSource(Source):
         for post in parsed.posts:
             self._local_ids[post.key] = post.id
         return parsed.posts[0] if parsed.posts else None
+
+
+def _open_or_close(connection: SseConnection, stop: threading.Event) -> None:
+    connection.open()
+    if stop.is_set():  # given up on while it connected: nobody will read it
+        connection.close()
+
+
+def _created_at(status: Mapping[str, Any]) -> datetime:
+    """A status's ``created_at``; one without a readable time sorts as the oldest."""
+    try:
+        return wire_utc(parse_time(str(status.get("created_at") or "")))
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def wire_utc(dt: datetime) -> datetime:

@@ -1,4 +1,7 @@
-"""Small pure helpers for the Mastodon adapter: ids, versions, JSON as the wire sends it.
+"""Small pure helpers for the Mastodon adapter: versions, URLs, JSON as the wire sends it.
+
+Status ids are opaque strings (servers use snowflakes, ULIDs, base-62 flake ids...):
+nothing here parses, compares or computes one.
 
 Nothing here imports Mastodon.py, so these are cheap to test on their own.
 """
@@ -10,38 +13,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-
-
-def snowflake_at(when: datetime) -> str:
-    """The lowest Mastodon status id that can have been made at ``when``.
-
-    Mastodon ids are snowflakes: milliseconds since the epoch shifted left by 16
-    bits (remote statuses get one from their ``published`` time too), so a time
-    works as a ``min_id`` cursor.
-    """
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return str(max(0, int(when.timestamp() * 1000)) << 16)
-
-
-def id_int(status_id: str) -> int:
-    """A status id as a number for ordering; non-numeric ids (other software) sort first."""
-    try:
-        return int(status_id)
-    except (TypeError, ValueError):
-        return -1
-
-
-def max_id(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if id_int(a) >= id_int(b) else b
-
-
-def min_id(a: str, b: str) -> str:
-    return a if id_int(a) <= id_int(b) else b
 
 
 def to_wire(value: Any) -> Any:

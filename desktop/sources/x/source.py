@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from desktop.core.compose import X_PRICES, x_post_cost
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import Author, Kind, Network, Post
@@ -58,7 +59,26 @@ WHY_NOT_USER = {
     "reply": "Replying needs a signed-in X account (user context)",
     "post": "Posting needs a signed-in X account (user context)",
 }
-WHY_NOT_QUOTE = "X allows posting quote posts only on the Enterprise tier"
+# What self-serve tiers lost in 2026 (developer docs changelog); the Enterprise tier keeps them.
+WHY_NOT_QUOTE = "X removed quote posts from self-serve API tiers on 2026-04-20 (Enterprise only)"
+WHY_NOT_LIKE = "X removed likes from self-serve API tiers on 2026-04-20 (Enterprise only)"
+WHY_NOT_FOLLOW = "X removed follows from self-serve API tiers on 2026-04-20 (Enterprise only)"
+WHY_NOT_REPLY = (
+    "Since 2026-02-23 X lets apps reply only where the author summoned them: "
+    "a jam answer goes out as a standalone post with the hashtag"
+)
+PRICES = X_PRICES  # X's pay-per-use prices in 2026 (USD)
+RETWEET_BUDGET = 50  # retweets and undos per user...
+RETWEET_WINDOW = timedelta(minutes=15)  # ...in this window
+RETWEETS_NOT_SEARCHABLE = (
+    "X's recent search returns no retweets since 2026-05-04: retweets made between "
+    "{start:%H:%M:%S} and {end:%H:%M:%S} UTC, while the stream was down, cannot be recovered"
+)
+
+
+def post_cost(text: str) -> float:
+    """What creating ``text`` as a post costs on X's pay-per-use plan (2026)."""
+    return x_post_cost(text)
 
 
 class _Stopped(Exception):
@@ -148,6 +168,8 @@ class XSource(Source):
         self.reads_used = 0  # posts read by search (billed per post)
         self.requests_made = 0  # search requests
         self.newest_id: str | None = None
+        self.retweets_made: list[datetime] = []  # retweets and undos, for the 50 / 15 min budget
+        self.lost_at: datetime | None = None  # when the stream went down (retweets are lost)
         self._seen: set[str] = set()
         self._rule_ids: set[str] = set()
         self._search_client = None
@@ -165,10 +187,29 @@ class XSource(Source):
         return self.reads_used * self.price_per_read
 
     def usage_text(self) -> str:
-        return (
+        text = (
             f"{self.reads_used} posts read in {self.requests_made} searches · "
             f"about ${self.estimated_cost:.2f} at ${self.price_per_read:g} a read (estimate)"
         )
+        if self.capabilities.retweet:
+            text += f" · {self.retweets_left()} of {RETWEET_BUDGET} retweets left in 15 min"
+        return text
+
+    def retweets_left(self) -> int:
+        """X's budget of retweets and undos: 50 per 15 minutes per user."""
+        since = self._now() - RETWEET_WINDOW
+        self.retweets_made = [at for at in self.retweets_made if at > since]
+        return max(0, RETWEET_BUDGET - len(self.retweets_made))
+
+    def _spend_retweet(self) -> None:
+        if self.retweets_left() == 0:
+            reset_at = self.retweets_made[0] + RETWEET_WINDOW
+            raise RateLimitedError(
+                f"X allows {RETWEET_BUDGET} retweets and undos per 15 minutes: "
+                f"the next one at {reset_at:%H:%M:%S} UTC",
+                reset_at=reset_at,
+            )
+        self.retweets_made.append(self._now())
 
     def _status(
         self,
@@ -234,6 +275,8 @@ class XSource(Source):
         self._wait(ctx, wait)
 
     def _reconnect_later(self, ctx: _Run, wait: float, reason: str) -> None:
+        if self.lost_at is None and self.mode == "stream":
+            self.lost_at = self._now()
         until = self._now() + timedelta(seconds=wait)
         self._status(ctx, SourceState.RECONNECTING, f"{reason}; reconnecting in {wait:g} s", until)
         self._wait(ctx, wait)
@@ -343,7 +386,12 @@ class XSource(Source):
             # The stream is connected before we search, so nothing falls between the two.
             self._backfill(ctx)
             ctx.reset_backoffs()
-            self._status(ctx, SourceState.CONNECTED, f"Streaming {self.query}")
+            message = f"Streaming {self.query}"
+            if self.lost_at is not None:  # back after an outage: say what search cannot give
+                lost = RETWEETS_NOT_SEARCHABLE.format(start=self.lost_at, end=self._now())
+                message = f"{message} · {lost}"
+                self.lost_at = None
+            self._status(ctx, SourceState.CONNECTED, message)
             return self._consume(ctx, reader)
         finally:
             reader.abort()
@@ -525,11 +573,13 @@ class XSource(Source):
 
     def retweet(self, post: Post) -> str | None:
         client = self._actor("retweet")
+        self._spend_retweet()
         api.call(client.retweet, self._target(post), user_auth=True)
         return None  # X answers {"retweeted": true}, without the retweet's id
 
     def unretweet(self, post: Post, *, remote_id: str | None = None) -> None:
         client = self._actor("retweet")
+        self._spend_retweet()
         api.call(client.unretweet, self._target(post), user_auth=True)
 
     def like(self, post: Post) -> None:
@@ -563,6 +613,9 @@ class XSource(Source):
 
 
 def _capabilities(credentials: XCredentials, *, mode: str, enterprise: bool) -> Capabilities:
+    """What X allows in 2026: reading with the app's bearer token; retweets and standalone
+    posts with a user context; likes, quote posts, follows and (unsummoned) replies only on
+    the Enterprise tier."""
     app = credentials.has_app_context
     user = credentials.has_user_context
     why_not: dict[str, str] = {}
@@ -570,18 +623,19 @@ def _capabilities(credentials: XCredentials, *, mode: str, enterprise: bool) -> 
         why_not["stream"] = why_not["poll"] = "Reading X needs an app bearer token"
     elif mode != "stream":
         why_not["stream"] = "This X source polls recent search (stream mode is off)"
-    if not user:
-        why_not.update(WHY_NOT_USER)
     if not enterprise:
-        why_not["quote_post"] = WHY_NOT_QUOTE
-    elif not user:
+        why_not.update(
+            like=WHY_NOT_LIKE, quote_post=WHY_NOT_QUOTE, follow=WHY_NOT_FOLLOW, reply=WHY_NOT_REPLY
+        )
+    if not user:  # the first thing to fix
+        why_not.update(WHY_NOT_USER)
         why_not["quote_post"] = "Posting quote posts needs a signed-in X account (user context)"
     return Capabilities(
         stream=app and mode == "stream",
         poll=app,
         retweet=user,
-        like=user,
-        reply=user,
+        like=user and enterprise,
+        reply=user and enterprise,
         post=user,
         quote_post=user and enterprise,
         needs_auth=True,
@@ -589,4 +643,4 @@ def _capabilities(credentials: XCredentials, *, mode: str, enterprise: bool) -> 
     )
 
 
-__all__ = ["XSource", "DEFAULT_PRICE_PER_READ", "SourceOfflineError"]
+__all__ = ["XSource", "DEFAULT_PRICE_PER_READ", "PRICES", "SourceOfflineError", "post_cost"]
