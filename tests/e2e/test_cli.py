@@ -221,10 +221,10 @@ def _record(args, env_extra, tmp_path):
     return proc, time.monotonic() - started
 
 
-def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_path):
+def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_path, generated_dir):
     from tests.fakes.fake_mastodon import FakeMastodon
 
-    with FakeMastodon(token="good-token") as server:
+    with FakeMastodon(token="good-token", fixtures=generated_dir / "mastodon") as server:
         proc, elapsed = _record(
             ["--source", "mastodon", "--instance", server.url],
             {"JAMDECK_MASTODON_TOKEN": "stale-token"},

@@ -74,9 +74,10 @@ def credentials(keyring) -> CredentialStore:
 
 
 @pytest.fixture
-def fixture_posts(fixtures_dir) -> list[dict]:
-    """The recorded searchPosts page, moved into #jam after the session's start (newest last)."""
-    exchange = json.loads((fixtures_dir / "bluesky" / "f_search.json").read_text())[0]
+def fixture_posts(payloads) -> list[dict]:
+    """A searchPosts page of 25 (two quotes), generated then recorded, moved into #jam
+    after the session's start (newest last)."""
+    exchange = json.loads((payloads / "bluesky" / "f_search.json").read_text())[0]
     return [
         retag_fixture_post(
             view, tag=TAG, rkey=f"fx{i:03d}", indexed_at=START + timedelta(seconds=10 + i)
@@ -310,7 +311,7 @@ def test_posts_normalize_with_their_wire_json(fake, credentials, fixture_posts):
     assert TAG in post.hashtags
     assert post.author.handle == view["author"]["handle"]
     quotes = [post for post in sink.posts if post.quoted_id]
-    assert len(quotes) == 2  # the recorded page has two app.bsky.embed.record posts
+    assert len(quotes) == 2  # each page has two posts that embed a record
 
 
 def test_a_malformed_post_is_skipped_and_counted_once_and_the_rest_lands(fake, credentials):
