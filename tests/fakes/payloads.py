@@ -30,12 +30,15 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 T0 = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
 _TWITTER_EPOCH_MS = 1288834974657
+_EMPTY: Mapping = MappingProxyType({})  # a read-only default
 _WORD = re.compile(r"(#\w+|@[\w.]+(?:@[\w.-]+)?|https?://\S+)")
 
 
@@ -96,14 +99,18 @@ def x_user(username: str, *, user_id: str | None = None, name: str | None = None
     }
 
 
-def x_entities(text: str, *, users: dict[str, dict] = {}, urls: dict[str, str] = {}) -> dict:
+def x_entities(
+    text: str, *, users: Mapping[str, dict] = _EMPTY, urls: Mapping[str, str] = _EMPTY
+) -> dict:
     """v2 entities of ``text`` (before escaping): code point ``start``/``end``, as X gives them.
     ``urls`` maps a t.co link in the text to its expanded URL."""
     entities: dict[str, list] = {}
     for match in _WORD.finditer(text):
         word, start, end = match.group(), match.start(), match.end()
         if word.startswith("#"):
-            entities.setdefault("hashtags", []).append({"start": start, "end": end, "tag": word[1:]})
+            entities.setdefault("hashtags", []).append(
+                {"start": start, "end": end, "tag": word[1:]}
+            )
         elif word.startswith("@"):
             user = users.get(word[1:]) or x_user(word[1:])
             entities.setdefault("mentions", []).append(
@@ -137,8 +144,8 @@ def x_v2_tweet(
     retweeted: dict | None = None,
     retweeted_author: dict | None = None,
     media_keys: tuple[str, ...] = (),
-    urls: dict[str, str] = {},
-    users: dict[str, dict] = {},
+    urls: Mapping[str, str] = _EMPTY,
+    users: Mapping[str, dict] = _EMPTY,
     metrics: tuple[int, int, int, int] = (0, 0, 0, 0),
     lang: str = "en",
     edit_history: list[str] | None = None,
@@ -297,8 +304,10 @@ class XJam:
             at=t[0],
             metrics=(3, 2, 9, 1),
         )
-        video_key, photo_key, gif_key = "13_1440716736051830786", "3_1377650087799754753", (
-            "16_1440716736051830787"
+        video_key, photo_key, gif_key = (
+            "13_1440716736051830786",
+            "3_1377650087799754753",
+            ("16_1440716736051830787"),
         )
         photo = x_v2_tweet(
             f"A1: a chart of our answers #{tag} https://t.co/AbCdEf1234",
@@ -556,7 +565,9 @@ def mastodon_time(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def mastodon_account(username: str, *, host: str = "jam.example", local: str = "jam.example") -> dict:
+def mastodon_account(
+    username: str, *, host: str = "jam.example", local: str = "jam.example"
+) -> dict:
     """An Account as the instance ``local`` serves it (``acct`` has ``@host`` when remote)."""
     account_id = str(110_000_000_000_000_000 + sum(map(ord, username + host)) * 7919)
     return {
@@ -593,7 +604,9 @@ def _html_escape(text: str) -> str:
     )
 
 
-def mastodon_html(text: str, *, local: str = "jam.example", mentions: dict[str, dict] = {}) -> str:
+def mastodon_html(
+    text: str, *, local: str = "jam.example", mentions: Mapping[str, dict] = _EMPTY
+) -> str:
     """``text`` as Mastodon renders it: ``<p>`` per paragraph, ``<br />`` per line,
     hashtag anchors, ``h-card`` mentions, long links cut into invisible/ellipsis spans."""
 
@@ -860,7 +873,7 @@ def bsky_author(handle: str, *, did: str | None = None, display_name: str | None
 
 
 def bsky_facets(
-    text: str, *, mentions: dict[str, str] = {}, links: dict[str, str] = {}
+    text: str, *, mentions: Mapping[str, str] = _EMPTY, links: Mapping[str, str] = _EMPTY
 ) -> list[dict]:
     """Facets at UTF-8 byte offsets, as the app writes them: every ``#tag``, every
     ``@handle`` in ``mentions`` (handle -> DID), every shown link in ``links``
@@ -879,7 +892,11 @@ def bsky_facets(
 
     for match in re.finditer(r"#\w+", text):
         start_at = len(text[: match.start()].encode("utf-8"))
-        add(match.group(), {"$type": "app.bsky.richtext.facet#tag", "tag": match.group()[1:]}, start_at)
+        add(
+            match.group(),
+            {"$type": "app.bsky.richtext.facet#tag", "tag": match.group()[1:]},
+            start_at,
+        )
     for handle, did in mentions.items():
         add(f"@{handle}", {"$type": "app.bsky.richtext.facet#mention", "did": did})
     for shown, uri in links.items():
@@ -1050,7 +1067,9 @@ class BlueskyJam:
 
     def __init__(self, *, tag: str = "jam", at: datetime = T0) -> None:
         self.tag = tag
-        host, ann, bo = (bsky_author(h) for h in ("host.jam.test", "ann.bsky.social", "bo.example.com"))
+        host, ann, bo = (
+            bsky_author(h) for h in ("host.jam.test", "ann.bsky.social", "bo.example.com")
+        )
         self.authors = {a["handle"]: a for a in (host, ann, bo)}
         t = [at + timedelta(seconds=13 * i) for i in range(12)]
         text = f"Q1 \U0001f525\U0001f38a \u65e5\u672c\u8a9e what makes a jam? #{tag} with @ann.bsky.social see example.com/a/very\u2026"
@@ -1094,7 +1113,11 @@ class BlueskyJam:
             embed=bsky_external(bo["did"], "https://example.com/post/full", "The post"),
         )
         self.quote = bsky_post_view(
-            f"this one #{tag}", author=bo, rkey="3lq1aaaaaaa6a", at=t[4], embed=bsky_quote(self.question)
+            f"this one #{tag}",
+            author=bo,
+            rkey="3lq1aaaaaaa6a",
+            at=t[4],
+            embed=bsky_quote(self.question),
         )
         self.quote_media = bsky_post_view(
             "",
