@@ -8,15 +8,62 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.fixtures import require_fixtures
+from tests.fakes.fixtures import fixtures_root, missing_reason, require_fixtures
+from tests.fakes.payloads import write_tree
 
 # Qt must run offscreen everywhere (CI has no display); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+# --- recorded payloads: optional, counted, and said so ------------------------------------------
+# Every behaviour is tested on payloads generated in the project (tests/fakes/payloads.py);
+# the recorded ones (outside the repository) are an extra check. A test that reads them is
+# marked ``recorded`` (those asking for ``fixtures_dir`` are marked here), skips without
+# them, and the header says how many there are and where they were looked for.
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "fixtures_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.recorded)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("recorded") is not None and not fixtures_root().exists():
+        pytest.skip(missing_reason(fixtures_root()))
+
+
+def _where() -> str:
+    root = fixtures_root()
+    if root.exists():
+        return f"found at {root}"
+    return f"not found at {root} (JAMDECK_FIXTURES to point elsewhere): those tests skip"
+
+
+def pytest_report_header(config):
+    return [f"recorded payloads: {_where()}"]
+
+
+def pytest_report_collectionfinish(config, start_path, items):
+    count = sum(1 for item in items if item.get_closest_marker("recorded") is not None)
+    return [f"recorded payloads: {count} tests use them; {_where()}"]
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return require_fixtures()
+
+
+@pytest.fixture(scope="session")
+def generated_dir(tmp_path_factory) -> Path:
+    """Generated payloads laid out like the recorded ones (``tests/fakes/payloads.py``)."""
+    return write_tree(tmp_path_factory.mktemp("payloads"))
+
+
+@pytest.fixture(params=["generated", pytest.param("recorded", marks=pytest.mark.recorded)])
+def payloads(request, generated_dir) -> Path:
+    """A payload tree: the generated one, then the recorded one when present."""
+    return generated_dir if request.param == "generated" else require_fixtures()
 
 
 @pytest.fixture(autouse=True)

@@ -38,29 +38,44 @@ def unique_data_ids(path: Path) -> set[str]:
     return ids
 
 
-def test_importing_twice_gives_each_tweet_once(fixtures_dir, tmp_path):
-    kpop = fixtures_dir / "x" / "twarc2" / "kpop.jsonl"
-    jamdeck("import", kpop, "--session", "kpop", data_dir=tmp_path)
-    second = jamdeck("import", kpop, "--session", "kpop", data_dir=tmp_path)
+# Each import test runs on a generated twarc2 file, then on the recorded one when present.
+SEARCH_PAGES = {"generated": "gen_search.jsonl", "recorded": "kpop.jsonl"}
+ALL_KINDS = {"generated": "gen_search.jsonl", "recorded": "brexit.jsonl"}
+
+
+def _twarc2(payloads: Path, request, names: dict[str, str]) -> Path:
+    return payloads / "x" / "twarc2" / names[request.node.callspec.params["payloads"]]
+
+
+def test_importing_twice_gives_each_tweet_once(payloads, request, tmp_path):
+    pages = _twarc2(payloads, request, SEARCH_PAGES)
+    jamdeck("import", pages, "--session", "kpop", data_dir=tmp_path)
+    second = jamdeck("import", pages, "--session", "kpop", data_dir=tmp_path)
     assert "Imported 0 new posts" in second.stdout
     sessions = json.loads(jamdeck("sessions", "--json", data_dir=tmp_path).stdout)
-    expected = len(unique_data_ids(kpop))
-    assert expected == 100
+    expected = len(unique_data_ids(pages))
+    assert expected == {"gen_search.jsonl": 8, "kpop.jsonl": 100}[pages.name]
     assert [(s["name"], s["posts"]) for s in sessions] == [("kpop", expected)]
 
 
-def test_a_malformed_line_is_skipped_reported_and_the_rest_lands(fixtures_dir, tmp_path):
-    path = fixtures_dir / "x" / "twarc2" / "streaming_output_with_error.jsonl"
+def test_a_malformed_line_is_skipped_reported_and_the_rest_lands(payloads, request, tmp_path):
+    if request.node.callspec.params["payloads"] == "recorded":
+        # The recorded file's broken line is its last (line 8, cut off mid-object).
+        path = payloads / "x" / "twarc2" / "streaming_output_with_error.jsonl"
+    else:
+        # Stream lines with the last one cut off mid-object, as the recorded file has it.
+        lines = (payloads / "x" / "twarc2" / "gen_stream.jsonl").read_text().splitlines()[:7]
+        path = tmp_path / "streaming_output_with_error.jsonl"
+        path.write_text("\n".join([*lines, '{"data": {"author_id": "1021159080151404544"']) + "\n")
     proc = jamdeck("import", path, "--session", "s", data_dir=tmp_path)
-    # The recorded file's broken line is its last (line 8, cut off mid-object).
     assert "streaming_output_with_error.jsonl:8: not valid JSON" in proc.stdout
     assert "Skipped 1:" in proc.stdout
     sessions = json.loads(jamdeck("sessions", "--json", data_dir=tmp_path).stdout)
     assert sessions[0]["posts"] == 7
 
 
-def test_export_jsonl_and_csv_carry_the_documented_fields(fixtures_dir, tmp_path):
-    path = fixtures_dir / "x" / "twarc2" / "brexit.jsonl"
+def test_export_jsonl_and_csv_carry_the_documented_fields(payloads, request, tmp_path):
+    path = _twarc2(payloads, request, ALL_KINDS)
     jamdeck("import", path, "--session", "brexit", data_dir=tmp_path)
     rows = [
         json.loads(line)
@@ -68,7 +83,7 @@ def test_export_jsonl_and_csv_carry_the_documented_fields(fixtures_dir, tmp_path
             "export", "brexit", "--format", "jsonl", data_dir=tmp_path
         ).stdout.splitlines()
     ]
-    assert len(rows) == 100
+    assert len(rows) == len(unique_data_ids(path))
     for key in (
         "id",
         "network",
@@ -221,10 +236,10 @@ def _record(args, env_extra, tmp_path):
     return proc, time.monotonic() - started
 
 
-def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_path):
+def test_record_from_mastodon_with_a_rejected_token_exits_with_the_reason(tmp_path, generated_dir):
     from tests.fakes.fake_mastodon import FakeMastodon
 
-    with FakeMastodon(token="good-token") as server:
+    with FakeMastodon(token="good-token", fixtures=generated_dir / "mastodon") as server:
         proc, elapsed = _record(
             ["--source", "mastodon", "--instance", server.url],
             {"JAMDECK_MASTODON_TOKEN": "stale-token"},

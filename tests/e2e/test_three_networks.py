@@ -36,8 +36,9 @@ TAG = "jam"
 
 
 @pytest.fixture
-def nets(fixtures_dir, monkeypatch):
-    with ThreeNetworks(fixtures_dir=fixtures_dir, tag=TAG) as networks:
+def nets(payloads, monkeypatch):
+    """Mastodon's statuses made from a generated status, then from the recorded one."""
+    with ThreeNetworks(fixtures_dir=payloads, tag=TAG) as networks:
         for name, value in networks.environ().items():
             monkeypatch.setenv(name, value)
         yield networks

@@ -16,11 +16,15 @@ def fixtures_root() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 
+def missing_reason(path: Path) -> str:
+    return f"recorded payloads not found at {path} (JAMDECK_FIXTURES to point elsewhere)"
+
+
 def require_fixtures(*parts: str) -> Path:
     """The fixture folder/file, or skip the test that needs it, saying where we looked."""
     path = fixtures_root().joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"recorded payloads not found at {path}")
+        pytest.skip(missing_reason(path))
     return path
 
 

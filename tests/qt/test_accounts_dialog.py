@@ -112,9 +112,9 @@ def test_x_bearer_token_then_remove_forgets_the_secret(
 
 
 def test_mastodon_browser_sign_in_registers_opens_the_page_and_exchanges_the_code(
-    qtbot, make_dialog, credentials, store
+    qtbot, make_dialog, credentials, store, generated_dir
 ):
-    with FakeMastodon() as fake:
+    with FakeMastodon(fixtures=generated_dir / "mastodon") as fake:
         url = fake.url
         dialog = make_dialog(credentials)
         dialog.tabs.setCurrentIndex(1)

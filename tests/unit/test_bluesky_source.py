@@ -75,9 +75,10 @@ def credentials(keyring) -> CredentialStore:
 
 
 @pytest.fixture
-def fixture_posts(fixtures_dir) -> list[dict]:
-    """The recorded searchPosts page, moved into #jam after the session's start (newest last)."""
-    exchange = json.loads((fixtures_dir / "bluesky" / "f_search.json").read_text())[0]
+def fixture_posts(payloads) -> list[dict]:
+    """A searchPosts page of 25 (two quotes), generated then recorded, moved into #jam
+    after the session's start (newest last)."""
+    exchange = json.loads((payloads / "bluesky" / "f_search.json").read_text())[0]
     return [
         retag_fixture_post(
             view, tag=TAG, rkey=f"fx{i:03d}", indexed_at=START + timedelta(seconds=10 + i)

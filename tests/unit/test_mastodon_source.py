@@ -41,8 +41,9 @@ class FakeClock:
 
 
 @pytest.fixture
-def fake(fixtures_dir):
-    with FakeMastodon(version="4.5.0", fixtures=fixtures_dir / "mastodon") as server:
+def fake(payloads):
+    """The fake instance, its statuses made from a generated status, then from the recorded one."""
+    with FakeMastodon(version="4.5.0", fixtures=payloads / "mastodon") as server:
         yield server
 
 

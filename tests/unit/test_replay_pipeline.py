@@ -45,12 +45,13 @@ FTS_WORDS = "CREATE VIRTUAL TABLE temp.fts_words USING fts5vocab(main, posts_fts
 
 
 @pytest.fixture
-def archives(tmp_path, fixtures_dir):
-    """The demo jam with a broken line in the middle, and Mastodon statuses."""
+def archives(tmp_path, payloads):
+    """The demo jam with a broken line in the middle, and Mastodon statuses (generated,
+    then recorded)."""
     demo = tmp_path / "demo.jsonl"
     lines = demo_archive_path().read_text(encoding="utf-8").splitlines(keepends=True)
     demo.write_text("".join(lines[:300]) + "{not json\n" + "".join(lines[300:]), encoding="utf-8")
-    mastodon = sorted((fixtures_dir / "mastodon").rglob("*.json"))[:3]
+    mastodon = sorted((payloads / "mastodon").rglob("*.json"))[:3]
     copies = []
     for i, path in enumerate(mastodon):
         copies.append(tmp_path / f"m{i}_{path.name}")
@@ -167,7 +168,7 @@ def test_small_files_stdin_and_paced_replays_stay_in_process(tmp_path):
     assert not replay_pipeline.usable([demo_archive_path()], speed=1)
 
 
-def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixtures_dir):
+def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(payloads):
     """The writer builds records from ``encode_post``'s strings (both in-process and
     from the worker's rows): for every post of every fixture, that record is the one
     ``record_for`` makes from the post itself, so the columns' predicates see the same.
@@ -179,14 +180,14 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(fixture
     from tests.fakes.records import record_for
 
     checked = 0
-    for post in recorded_posts([demo_archive_path(), *sorted(fixtures_dir.rglob("*.json*"))]):
+    for post in recorded_posts([demo_archive_path(), *sorted(payloads.rglob("*.json*"))]):
         columns, fts, _answer = encode_post(post)
         assert record_of(post.network.value, columns, fts) == record_for(post), post.key
         fields = post_fields(post)
         assert marshal.loads(marshal.dumps(fields)) == fields, post.key
         assert prepared_from(fields).record == record_for(post), post.key
         checked += 1
-    assert checked > 1000
+    assert checked > 600
 
 
 def test_the_collector_settings_are_raised_during_imports_and_restored_after_the_last():
