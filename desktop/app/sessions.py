@@ -35,27 +35,8 @@ __all__ = [
 ]
 
 
-def _create(
-    ctx: WriterContext,
-    name: str,
-    *,
-    title: str = "",
-    hashtags: Sequence[str] = (),
-    hosts: Sequence[str] = (),
-    sources: Sequence[str] = (),
-    scheduled_start: float | None = None,
-    scheduled_end: float | None = None,
-) -> Session:
-    session_id = library.create_session(
-        ctx.conn,
-        name,
-        title=title,
-        hashtags=hashtags,
-        hosts=hosts,
-        sources=sources,
-        scheduled_start=scheduled_start,
-        scheduled_end=scheduled_end,
-    )
+def _create(ctx: WriterContext, name: str, **fields) -> Session:
+    session_id = library.create_session(ctx.conn, name, **fields)
     saved_columns.apply_preset(ctx.conn, session_id)
     return library.get_session(ctx.conn, session_id)
 
@@ -72,19 +53,15 @@ def create_session(
     scheduled_end: float | None = None,
 ) -> Session:
     """A new session with the jam's columns; ``SessionExists`` if the name is taken."""
-    return writer.call(
-        lambda ctx: _create(
-            ctx,
-            name,
-            title=title,
-            hashtags=hashtags,
-            hosts=hosts,
-            sources=sources,
-            scheduled_start=scheduled_start,
-            scheduled_end=scheduled_end,
-        ),
-        notify=False,
-    )
+    fields = {
+        "title": title,
+        "hashtags": hashtags,
+        "hosts": hosts,
+        "sources": sources,
+        "scheduled_start": scheduled_start,
+        "scheduled_end": scheduled_end,
+    }
+    return writer.call(lambda ctx: _create(ctx, name, **fields), notify=False)
 
 
 def ensure_session(
