@@ -1,0 +1,223 @@
+"""The jam report's aggregates: a few SQL passes over a session, however big.
+
+Each function reads with any connection and returns plain rows. They are
+shaped by what a 1,000,000-post session costs (the benchmark's report figure):
+every post row a query joins is a read of the ``posts`` table (a kilobyte a
+post with its raw JSON), and every GROUP BY sorts what it groups. So the one
+pass that joins ``posts`` (``author_question_rows``) gathers everything the
+report needs from them at once; the others read ``session_posts`` and its
+indexes only. ``desktop.app.report`` puts the pieces together.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+from desktop.core.session import Session
+
+
+def _links(entities: str | None) -> tuple[tuple[str, str], ...]:
+    try:
+        links = json.loads(entities or "{}").get("links") or ()
+    except (ValueError, AttributeError):
+        return ()
+    return tuple(
+        (link["url"], link["expanded_url"])
+        for link in links
+        if isinstance(link, dict) and link.get("url") and link.get("expanded_url")
+    )
+
+
+def question_rows(conn: sqlite3.Connection, session_id: int) -> list[tuple]:
+    """``(question, question_source, posts, first answer time)`` per question and
+    kind of assignment; ``question`` None: posts assigned to no question. The
+    first answer time leaves out the question posts themselves."""
+    return conn.execute(
+        "SELECT question, question_source, count(*), "
+        "min(CASE WHEN is_question = 0 THEN created_at END) "
+        "FROM session_posts WHERE session_id = ? GROUP BY question, question_source",
+        (session_id,),
+    ).fetchall()
+
+
+# One pass over the session's posts, grouped by author and question: how many
+# posts, answers, retweets received, the networks, and (SQLite's bare columns of
+# a max() aggregate come from the row holding the max) the most-engaged answer
+# of each author to each question. Retweets are nobody's answer: they count as
+# the retweeter's posts and nothing else.
+_AUTHOR_QUESTION_SQL = """
+SELECT p.author_rowid, sp.question, p.network, count(*),
+       sum(p.kind <> 'retweet' AND sp.question IS NOT NULL AND sp.is_question = 0),
+       sum(CASE WHEN p.kind <> 'retweet' THEN p.retweets ELSE 0 END),
+       sum(p.kind = 'retweet'),
+       sum(sp.is_question),
+       max(CASE WHEN p.kind <> 'retweet' AND sp.question IS NOT NULL AND sp.is_question = 0
+           THEN p.retweets + p.likes + p.quotes END),
+       p.id
+FROM session_posts sp JOIN posts p ON p.id = sp.post_id
+WHERE sp.session_id = ?
+GROUP BY p.author_rowid, sp.question
+"""
+
+
+def author_question_rows(conn: sqlite3.Connection, session_id: int) -> list[tuple]:
+    """``(author rowid, question, network, posts, answers, retweets received,
+    retweets made, questions asked, best answer engagement, best answer post
+    rowid)`` per author and question (None: no question). The best answer columns
+    are None when the author answered nothing in that group."""
+    return conn.execute(_AUTHOR_QUESTION_SQL, (session_id,)).fetchall()
+
+
+def authors(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """``{author rowid: (network, handle, display name)}``."""
+    out: dict[int, tuple[str, str, str]] = {}
+    ids = list(rowids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            "SELECT id, network, handle, display_name FROM authors "
+            f"WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        out.update((r[0], (r[1], r[2], r[3])) for r in rows)
+    return out
+
+
+def author_rowids(conn: sqlite3.Connection, handles: Sequence[str]) -> set[int]:
+    """The author rowids with these handles (any case, any network)."""
+    wanted = [h.lower() for h in handles]
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        f"SELECT id FROM authors WHERE lower(handle) IN ({','.join('?' * len(wanted))})", wanted
+    )
+    return {r[0] for r in rows}
+
+
+def volume_rows(conn: sqlite3.Connection, session_id: int, *, by_network: bool) -> list[tuple]:
+    """``(minute start, network, posts)`` per UTC minute (and network). Without
+    ``by_network`` the network is None and only the time index is read."""
+    if by_network:
+        sql = (
+            "SELECT CAST(sp.created_at / 60 AS INTEGER) * 60 AS minute, p.network, count(*) "
+            "FROM session_posts sp JOIN posts p ON p.id = sp.post_id WHERE sp.session_id = ? "
+            "GROUP BY minute, p.network ORDER BY minute, p.network"
+        )
+    else:
+        sql = (
+            "SELECT CAST(created_at / 60 AS INTEGER) * 60 AS minute, NULL, count(*) "
+            "FROM session_posts INDEXED BY session_posts_time WHERE session_id = ? "
+            "GROUP BY minute ORDER BY minute"
+        )
+    return conn.execute(sql, (session_id,)).fetchall()
+
+
+def shared_links(conn: sqlite3.Connection, session_id: int, *, limit: int = 10) -> list[tuple]:
+    """``(url, posts)``: the links most shared in the session's posts (retweets
+    left out: they repeat their original's links)."""
+    return conn.execute(
+        "SELECT json_extract(link.value, '$.expanded_url') AS url, count(*) AS n "
+        "FROM session_posts sp JOIN posts p ON p.id = sp.post_id, "
+        "json_each(p.entities, '$.links') AS link "
+        "WHERE sp.session_id = ? AND p.has_links AND p.kind <> 'retweet' AND url IS NOT NULL "
+        "GROUP BY url ORDER BY n DESC, url LIMIT ?",
+        (session_id, limit),
+    ).fetchall()
+
+
+def post_rows(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, tuple]:
+    """``{post rowid: (network, handle, text, created_at, url, retweets, likes, quotes,
+    links)}``; ``links``: the post's ``(short, expanded)`` links."""
+    out: dict[int, tuple] = {}
+    ids = list(rowids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            "SELECT id, network, author_handle, text, created_at, url, retweets, likes, quotes, "
+            f"entities FROM posts WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        out.update((r[0], (*r[1:-1], _links(r[-1]))) for r in rows)
+    return out
+
+
+def earlier_sessions(conn: sqlite3.Connection, session: Session) -> list[int]:
+    """Ids of the library's sessions before ``session`` that share one of its
+    hashtags (their first post, or their creation, came earlier)."""
+    tags = {t.lower() for t in session.hashtags}
+    if not tags:
+        return []
+    start = conn.execute(
+        "SELECT min(created_at) FROM session_posts WHERE session_id = ?", (session.id,)
+    ).fetchone()[0]
+    start = session.created_at if start is None else start
+    found = []
+    for sid, hashtags, created in conn.execute(
+        "SELECT s.id, s.hashtags, coalesce((SELECT min(created_at) FROM session_posts "
+        "WHERE session_id = s.id), s.created_at) FROM sessions s WHERE s.id <> ?",
+        (session.id,),
+    ):
+        if created < start and tags & {t.lower() for t in json.loads(hashtags or "[]")}:
+            found.append(sid)
+    return found
+
+
+def authors_in(conn: sqlite3.Connection, session_ids: Sequence[int]) -> set[int]:
+    """The author rowids of every post in these sessions."""
+    if not session_ids:
+        return set()
+    rows = conn.execute(
+        "SELECT DISTINCT p.author_rowid FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+        f"WHERE sp.session_id IN ({','.join('?' * len(session_ids))})",
+        list(session_ids),
+    )
+    return {r[0] for r in rows}
+
+
+# The full transcript, grouped for the archive page: each question's posts, and
+# the talk before, between and after the questions (the last question asked
+# before the post, 0 before the first), each group in time order.
+_TRANSCRIPT_SQL = """
+SELECT sp.question,
+       (SELECT q.number FROM questions q WHERE q.session_id = sp.session_id
+        AND q.asked_at <= sp.created_at ORDER BY q.asked_at DESC LIMIT 1) AS after,
+       sp.question_source, sp.is_question, sp.is_host,
+       p.network, p.author_handle, a.display_name, p.text, sp.created_at, p.kind, p.url,
+       p.entities, p.retweets, p.likes
+FROM session_posts sp JOIN posts p ON p.id = sp.post_id JOIN authors a ON a.id = p.author_rowid
+WHERE sp.session_id = ?
+ORDER BY CASE WHEN sp.question IS NOT NULL THEN 2 * sp.question
+         ELSE 2 * coalesce(after, 0) + 1 END, sp.created_at, sp.post_id
+"""
+
+_TRANSCRIPT_FIELDS = (
+    "question",
+    "after",
+    "question_source",
+    "is_question",
+    "is_host",
+    "network",
+    "handle",
+    "display_name",
+    "text",
+    "created_at",
+    "kind",
+    "url",
+    "entities",
+    "retweets",
+    "likes",
+)
+
+
+def transcript(conn: sqlite3.Connection, session_id: int) -> Iterator[dict]:
+    """Every post of the session as a plain dict, streamed, in groups: the talk
+    before the first question, Q1's posts, the talk between Q1 and Q2 (posts of
+    no question by the last question asked before them: ``after``, None before
+    the first), Q2's... each group oldest first. ``links``: the post's
+    ``(short, expanded)`` links."""
+    for row in conn.execute(_TRANSCRIPT_SQL, (session_id,)):
+        post = dict(zip(_TRANSCRIPT_FIELDS, row, strict=True))
+        post["links"] = _links(post.pop("entities"))
+        yield post
