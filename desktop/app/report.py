@@ -136,21 +136,18 @@ def build_report(
     sid = session.id
     hosts = {h.lower().lstrip("@") for h in session.hosts}
 
-    # Per question: the posts by kind of assignment, and the first answer.
-    sources: dict[int | None, dict[str | None, int]] = {}
-    first_answer: dict[int, float] = {}
-    for number, source, count, first in store_report.question_rows(conn, sid):
-        sources.setdefault(number, {})[source] = count
-        if number is not None and first is not None:
-            first_answer[number] = min(first, first_answer.get(number, first))
-    posts = sum(sum(by_source.values()) for by_source in sources.values())
-
-    # Per author (and question): one pass over the posts.
+    # The one pass over the posts, by author and question: most of the time.
+    author_rows = store_report.author_question_rows(conn, sid)
+    links = store_report.shared_links(conn, sid, limit=TOP_LINKS)
+    span = library.session_time_range(conn, sid)
+    minutes = store_report.volume_rows(conn, sid, by_network=False, span=span)
     totals: dict[int, list] = {}
-    best: dict[int, list[tuple[int, float, int]]] = {}  # question -> (engagement, -, post)
+    per_question: dict[int | None, list[int]] = {}  # question -> [posts, inferred]
+    best: dict[int, list[tuple[int, int]]] = {}  # question -> [(engagement, post rowid)]
     networks: dict[str, int] = {}
-    for row in store_report.author_question_rows(conn, sid):
-        author, number, network, count, answers, received, made, asked, engagement, post = row
+    for row in author_rows:
+        author, number, network, count, answers, received, made, asked, inferred = row[:9]
+        engagement, post = row[9:]
         t = totals.setdefault(author, [network, 0, 0, 0, 0, 0])
         t[1] += count
         t[2] += answers or 0
@@ -158,8 +155,12 @@ def build_report(
         t[4] += made or 0
         t[5] += asked or 0
         networks[network] = networks.get(network, 0) + count
+        q = per_question.setdefault(number, [0, 0])
+        q[0] += count
+        q[1] += inferred or 0
         if number is not None and engagement:
             best.setdefault(number, []).append((engagement, post))
+    posts = sum(networks.values())
     earlier = store_report.earlier_sessions(conn, session)
     seen_before = store_report.authors_in(conn, earlier)
     returning = len(seen_before & totals.keys())
@@ -187,7 +188,7 @@ def build_report(
 
     # Questions: the ones asked, and any number answers carry.
     asked_at = library.question_texts(conn, sid)
-    numbers = sorted(set(asked_at) | {n for n in sources if n is not None})
+    numbers = sorted(set(asked_at) | {n for n in per_question if n is not None})
     top_posts = {
         number: sorted(candidates, key=lambda c: (-c[0], c[1]))[:TOP_ANSWERS]
         for number, candidates in best.items()
@@ -199,10 +200,9 @@ def build_report(
     for number in numbers:
         text, when = asked_at.get(number, ("", None))
         where, params = compile_sql(f"q:{number}")
-        by_source = sources.get(number, {})
-        inferred = by_source.get("time", 0)
+        inferred = per_question.get(number, [0, 0])[1]
         count = library.count_matching(conn, sid, where, params)
-        first = first_answer.get(number)
+        first = store_report.first_answer(conn, sid, number)
         answers = []
         for _engagement, post in top_posts.get(number, ()):
             row = answer_rows.get(post)
@@ -227,8 +227,9 @@ def build_report(
             )
         )
 
-    rows = store_report.volume_rows(conn, sid, by_network=len(networks) > 1)
-    volume = _minutes(rows, next(iter(networks), None))
+    if len(networks) > 1:  # the minutes by network: a pass over the posts again
+        minutes = store_report.volume_rows(conn, sid, by_network=True)
+    volume = _minutes(minutes, next(iter(networks), None))
     return Report(
         session=session,
         posts=posts,
@@ -241,10 +242,10 @@ def build_report(
         networks=dict(sorted(networks.items(), key=lambda kv: -kv[1])),
         volume=volume,
         questions=tuple(questions),
-        unassigned=sum(sources.get(None, {}).values()),
+        unassigned=per_question.get(None, [0, 0])[0],
         top_participants=tuple(participant(a) for a in ranked[:top]),
         hosts=tuple(participant(a) for a in host_ids),
-        links=tuple((url, n) for url, n in store_report.shared_links(conn, sid, limit=TOP_LINKS)),
+        links=tuple((url, n) for url, n in links),
     )
 
 
