@@ -207,8 +207,8 @@ def build_report(
         for _engagement, post in top_posts.get(number, ()):
             row = answer_rows.get(post)
             if row is not None:
-                network, handle, text_, created, url, retweets, likes, quotes, links = row
-                text_ = expand_links(text_, links)  # where t.co links lead
+                network, handle, text_, created, url, retweets, likes, quotes, short = row
+                text_ = expand_links(text_, short)  # where t.co links lead
                 answers.append(
                     Answer(handle, network, text_, created, url, retweets, likes, quotes)
                 )

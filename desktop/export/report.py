@@ -303,7 +303,9 @@ def _html_quotes(section: QuoteSection | None) -> list[str]:
     return out
 
 
-def _participants_table(people: list[dict], *, hosts: bool = False) -> list[str]:
+def _participants_table(
+    people: list[dict], *, hosts: bool = False, earlier: bool = True
+) -> list[str]:
     extra = '<th class="n">questions asked</th>' if hosts else ""
     out = [
         "<table>",
@@ -313,7 +315,7 @@ def _participants_table(people: list[dict], *, hosts: bool = False) -> list[str]
     ]
     for p in people:
         badges = ('<span class="tag">host</span>' if p["is_host"] and not hosts else "") + (
-            '<span class="tag">first time</span>' if p["first_time"] else ""
+            '<span class="tag">first time</span>' if p["first_time"] and earlier else ""
         )
         name = f" {_h(p['display_name'])}" if p["display_name"] else ""
         asked = f'<td class="n">{p["questions_asked"]}</td>' if hosts else ""
@@ -443,10 +445,16 @@ def write_html(
         write("<section><h2>Other quotes</h2>\n" + "\n".join(_html_quotes(sections[None])))
         write("\n</section>\n")
     write("<section><h2>Top participants</h2>\n")
-    write("\n".join(_participants_table(document["top_participants"])) + "\n</section>\n")
+    # With no earlier session on the hashtag everyone is a first-timer: no tags then.
+    earlier = document["earlier_sessions"] > 0
+    table = _participants_table(document["top_participants"], earlier=earlier)
+    write("\n".join(table) + "\n</section>\n")
     if document["hosts"]:
         write("<section><h2>Hosts</h2>\n")
-        write("\n".join(_participants_table(document["hosts"], hosts=True)) + "\n</section>\n")
+        write(
+            "\n".join(_participants_table(document["hosts"], hosts=True, earlier=earlier))
+            + "\n</section>\n"
+        )
     if document["links"]:
         write('<section><h2>Most shared links</h2>\n<ol class="links">\n')
         for link in document["links"]:

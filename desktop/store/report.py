@@ -142,14 +142,17 @@ def volume_rows(
 
 
 def shared_links(conn: sqlite3.Connection, session_id: int, *, limit: int = 10) -> list[tuple]:
-    """``(url, posts)``: the links most shared in the session's posts (retweets
-    left out: they repeat their original's links)."""
+    """``(url, posts)``: the links most shared (twice or more) in the session's posts (retweets
+    left out: they repeat their original's links; so are the links X adds to a
+    post's own photo or video)."""
     return conn.execute(
-        "SELECT json_extract(link.value, '$.expanded_url') AS url, count(*) AS n "
+        "SELECT json_extract(link.value, '$.expanded_url') AS link_url, count(*) AS n "
         "FROM session_posts sp JOIN posts p ON p.id = sp.post_id, "
         "json_each(p.entities, '$.links') AS link "
-        "WHERE sp.session_id = ? AND p.has_links AND p.kind <> 'retweet' AND url IS NOT NULL "
-        "GROUP BY url ORDER BY n DESC, url LIMIT ?",
+        "WHERE sp.session_id = ? AND p.has_links AND p.kind <> 'retweet' "
+        "GROUP BY link_url HAVING n > 1 AND link_url IS NOT NULL "
+        "AND link_url NOT GLOB '*/status/*/photo/*' AND link_url NOT GLOB '*/status/*/video/*' "
+        "ORDER BY n DESC, link_url LIMIT ?",
         (session_id, limit),
     ).fetchall()
 

@@ -194,7 +194,9 @@ def test_an_action_with_no_source_waits_in_the_pending_list_and_runs_when_it_con
     window.pending_button.click()
     waiting = window.post_actions.pending_view.actions()
     assert [(a.kind, a.post_rowid) for a in waiting] == [("retweet", alice.rowid)]
-    assert "offline: will run when x is back" in window.post_actions.pending_view.list.item(0).text()
+    assert (
+        "offline: will run when x is back" in window.post_actions.pending_view.list.item(0).text()
+    )
 
     # The X source connects: the status path hands the waiting action to it.
     fake = sources["x"] = FakeSource("x")
