@@ -123,11 +123,15 @@ def to_markdown(
     if session["hosts"]:
         facts.append("hosted by " + _hosts(document))
     out += [md_escape(" · ".join(f for f in facts if f)), ""]
+    returning = (
+        f" ({document['first_time_participants']:,} first-time, "
+        f"{document['returning_participants']:,} returning)"
+        if document["earlier_sessions"]
+        else ""
+    )
     out += [
-        f"**{document['posts']:,}** posts · **{document['participants']:,}** participants "
-        f"({document['first_time_participants']:,} first-time, "
-        f"{document['returning_participants']:,} returning) · "
-        f"**{len(document['questions'])}** questions",
+        f"**{document['posts']:,}** posts · **{document['participants']:,}** participants"
+        f"{returning} · **{len(document['questions'])}** questions",
         "",
     ]
     for name, path in (charts or {}).items():
@@ -399,10 +403,13 @@ def write_html(
     stats = [
         (document["posts"], "posts"),
         (document["participants"], "participants"),
-        (document["first_time_participants"], "first-time"),
-        (document["returning_participants"], "returning"),
         (len(document["questions"]), "questions"),
     ]
+    if document["earlier_sessions"]:  # else everyone is a first-timer: nothing to say
+        stats[2:2] = [
+            (document["first_time_participants"], "first-time"),
+            (document["returning_participants"], "returning"),
+        ]
     if len(document["networks"]) > 1:
         stats += [(n, f"on {network}") for network, n in document["networks"].items()]
     write(

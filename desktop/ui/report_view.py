@@ -202,11 +202,16 @@ class ReportView(QWidget):
             )
         )
         networks = ", ".join(f"{n:,} on {net}" for net, n in document["networks"].items())
+        returning = (
+            f" ({document['first_time_participants']:,} first-time, "
+            f"{document['returning_participants']:,} returning)"
+            if document["earlier_sessions"]
+            else ""
+        )
         self.stats.setText(
-            f"{document['posts']:,} posts · {document['participants']:,} participants "
-            f"({document['first_time_participants']:,} first-time, "
-            f"{document['returning_participants']:,} returning) · "
-            f"{len(document['questions'])} questions" + (f" · {networks}" if networks else "")
+            f"{document['posts']:,} posts · {document['participants']:,} participants"
+            f"{returning} · {len(document['questions'])} questions"
+            + (f" · {networks}" if networks else "")
         )
         for label, name in ((self.volume_chart, "volume"), (self.questions_chart, "questions")):
             pixmap = QPixmap()
