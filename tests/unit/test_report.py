@@ -143,3 +143,28 @@ def test_an_empty_session_has_a_report(conn, tmp_path):
         assert "The full transcript" in out.getvalue()
     finally:
         other.close()
+
+
+def test_a_session_on_several_networks_counts_each_minute_by_network(tmp_path):
+    from desktop.core.post import Network
+
+    with StoreWriter(tmp_path / "library.db", threaded=False) as writer:
+        posts = [
+            make_post(1, "Q1: Where are you? #jam", handle="host", minutes=0),
+            make_post(2, "A1: here", handle="ann", minutes=0.5),
+            make_post(3, "A1: there", handle="bo", minutes=0.7, network=Network.BLUESKY),
+            make_post(4, "A1: everywhere", handle="cy", minutes=2, network=Network.MASTODON),
+        ]
+        _session(writer, "mixed", posts)
+    conn = open_library(tmp_path / "library.db")
+    try:
+        document = report_document(build_report(conn, "mixed"))
+    finally:
+        conn.close()
+    assert document["networks"] == {"x": 2, "bluesky": 1, "mastodon": 1}
+    assert [m["by_network"] for m in document["volume"]] == [
+        {"bluesky": 1, "x": 2},
+        {},
+        {"mastodon": 1},
+    ]
+    assert [m["posts"] for m in document["volume"]] == [3, 0, 1]
