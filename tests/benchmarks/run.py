@@ -230,7 +230,9 @@ def main() -> int:
         results += cache_bench.measure_queries(big, repeat=3 if args.quick else 5, log=log)
     if "report" in only:
         log("the jam report of it...")
-        results += cache_bench.measure_report(big, repeat=3 if args.quick else 5, log=log)
+        results += cache_bench.measure_report(
+            big, repeat=3 if args.quick else 5, full_pages=not args.quick, log=log
+        )
     if "gui" in only:
         log("GUI figures (offscreen processes)...")
         results += gui_figures(big, quick=args.quick, log=log)
