@@ -168,3 +168,22 @@ def test_a_session_on_several_networks_counts_each_minute_by_network(tmp_path):
         {"mastodon": 1},
     ]
     assert [m["posts"] for m in document["volume"]] == [3, 0, 1]
+
+
+def test_each_question_shows_its_collected_quotes_first(conn, tmp_path):
+    from desktop.store import quotes
+
+    sid, rowid = conn.execute(
+        "SELECT sp.session_id, p.id FROM posts p JOIN session_posts sp ON sp.post_id = p.id "
+        "JOIN sessions s ON s.id = sp.session_id WHERE s.name = 'jam' AND p.text LIKE 'A1: a chat%'"
+    ).fetchone()
+    with StoreWriter(tmp_path / "library.db", threaded=False) as writer:
+        writer.call(lambda ctx: quotes.collect(ctx.conn, sid, rowid))
+        writer.call(lambda ctx: quotes.set_note(ctx.conn, 1, "<b>the</b> definition"))
+    for fmt in ("html", "md"):
+        out = io.StringIO()
+        write_report(conn, "jam", fmt, out)
+        text = out.getvalue()
+        q1 = text[text.index("What is a jam?") : text.index("Why come?")]
+        assert q1.index("Collected quotes") < q1.index("Most-engaged answers"), fmt
+        assert "&lt;b&gt;the&lt;/b&gt; definition" in q1 if fmt == "html" else "\\<b\\>" in q1
