@@ -259,6 +259,8 @@ def _h(text: object) -> str:
 def _html_text(text: str, links: tuple = ()) -> str:
     """Escaped post text with its short links expanded, http(s) URLs as links,
     line breaks as <br>."""
+    if not links and "http" not in text.lower():  # most posts: nothing to link
+        return "<br>".join(_h(line) for line in text.splitlines())
     out = []
     for line in expand_links(text, links).splitlines():
         out.append(
