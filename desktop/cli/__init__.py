@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from desktop.cli import demo, export, filters, gui, import_, quotes, record, sessions
+from desktop.cli import demo, export, filters, gui, import_, quotes, record, report, sessions
 from desktop.cli.common import EXIT_AUTH, EXIT_SOURCE, EXIT_USAGE, data_dir_option
 
 __all__ = ["EXIT_AUTH", "EXIT_SOURCE", "EXIT_USAGE", "main"]
@@ -50,3 +50,4 @@ main.add_command(record.record_command)
 main.add_command(demo.demo_command)
 main.add_command(gui.gui)
 main.add_command(quotes.quotes)
+main.add_command(report.report_command)

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     answer_requested = Signal(int)
     open_requested = Signal(str)
     session_opened = Signal(int)
+    results_committed = Signal(object)  # every committed result, after the deck's turn
 
     def __init__(
         self,
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.compose = None
         self.quote_panel = None
+        self.report_view = None  # the Report window, once opened (WindowMenu.on_report)
         # Opens a checked http(s) link; tests put a recorder here instead of a browser.
         self.url_opener = QDesktopServices.openUrl
         self.account_context = AccountContext(accounts=accounts, credentials=credentials)
@@ -416,6 +418,7 @@ class MainWindow(QMainWindow):
             # The "collected" mark of these posts flipped (the panel reloads itself).
             self.deck.refresh_posts(result.post_rowids, membership=False)
             self.update_quote_count()
+        self.results_committed.emit(result)  # for the views that follow the jam (the report)
 
     def on_flushed(self, records: list) -> None:
         self.progress.on_flushed(records)
@@ -460,6 +463,8 @@ class MainWindow(QMainWindow):
             return
         self.closed = True
         self.status.stop()
+        if self.report_view is not None:
+            self.report_view.close()
         # What the user typed is saved before the writer stops: the draft, a note.
         if self.compose is not None:
             self.compose.flush_draft()

@@ -30,6 +30,8 @@ class WindowMenu:
         menu.addAction("Import an archive…", self.on_import_requested)
         menu.addAction("Play the demo jam", self.on_demo_requested)
         menu.addSeparator()
+        menu.addAction("Report…", self.on_report)
+        menu.addSeparator()
         menu.addAction("Accounts…", self.on_accounts)
         menu.addAction("Preferences…", self.on_preferences)
         menu.addSeparator()
@@ -136,6 +138,23 @@ class WindowMenu:
         when = datetime.fromtimestamp(start, UTC).astimezone().strftime("%a %d %b %H:%M")
         window.show_notice(f"Session “{new.name}” created (starts {when}).", error=False)
         return window.open_session(session.id)
+
+    def on_report(self):
+        """The Report window of the current session (one per main window, live)."""
+        from desktop.ui.report_view import ReportView
+
+        window = self.window
+        if window.session is None:
+            window.show_notice("Open a session first: the report is of the open session.")
+            return None
+        if window.report_view is None:
+            window.report_view = ReportView(window)
+        view = window.report_view
+        view.show_session(window.session.id)
+        if view.isVisible():
+            view.raise_()  # (a window shown for the first time comes to the front anyway)
+        view.show()
+        return view
 
     def on_accounts(self) -> QDialog:
         from desktop.ui.accounts_dialog import AccountsDialog

@@ -331,6 +331,78 @@ def measure_queries(directory: Path, *, repeat: int = 3, log=print) -> list[dict
     ]
 
 
+def measure_report(
+    directory: Path, *, repeat: int = 3, full_pages: bool = True, log=print
+) -> list[dict]:
+    """The jam report of the big session: the model (everything the JSON, the
+    Markdown recap and the window's Report view show), as ``jamdeck report``
+    builds it on a fresh read connection. Wall time is the figure; the CPU time
+    beside it says how much of it was this process (the machine is shared)."""
+    from desktop.app.report import build_report, report_document
+
+    walls, cpus = [], []
+    for _ in range(repeat):
+        conn = connect(directory / LIBRARY_FILENAME, readonly=True)
+        started, cpu = time.perf_counter(), time.process_time()
+        document = report_document(build_report(conn, SESSION))
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+        conn.close()
+    assert document["posts"] == sum(v["posts"] for v in document["volume"])
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    log(
+        f"  report runs: {', '.join(f'{w:.2f}' for w in walls)} s "
+        f"(CPU {', '.join(f'{c:.2f}' for c in cpus)} s)"
+    )
+    rows = [
+        {
+            "name": "report",
+            "value": round(wall, 2),
+            "unit": "s",
+            "target": "<= 2",
+            "ok": wall <= 2,
+            "note": f"build the jam report of {document['posts']:,} posts "
+            f"({document['participants']} people, {len(document['questions'])} questions; "
+            f"median of {repeat}, CPU {cpu:.2f} s), fresh connection each run",
+        }
+    ]
+    # The formats on top of it, once each, for information (the design's target
+    # is the report itself): the Markdown recap adds matplotlib's import and two
+    # charts; the HTML page is the whole archive, every post of the session.
+    import tempfile
+
+    from desktop.app.report import write_report
+
+    for fmt in ("md", "html") if full_pages else ("md",):
+        conn = connect(directory / LIBRARY_FILENAME, readonly=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            out_path = Path(scratch) / f"report.{fmt}"
+            started = time.perf_counter()
+            with open(out_path, "w", encoding="utf-8") as out:
+                write_report(conn, SESSION, fmt, out, charts_dir=Path(scratch))
+            seconds = time.perf_counter() - started
+            size = out_path.stat().st_size
+        conn.close()
+        log(f"  report --format {fmt}: {seconds:.2f} s, {size / 1e6:.1f} MB")
+        what = (
+            "the recap with its two PNG charts, matplotlib imported (informational: no target)"
+            if fmt == "md"
+            else "the recap and the full transcript of every post, "
+            f"{size / 1e6:.0f} MB (informational: no target)"
+        )
+        rows.append(
+            {
+                "name": f"report_{fmt}",
+                "value": round(seconds, 2),
+                "unit": "s",
+                "target": "",
+                "ok": None,
+                "note": what,
+            }
+        )
+    return rows
+
+
 def plain_page(conn: sqlite3.Connection, session_id: int, where: str, params: list) -> list:
     """The first page as one plain query: what ``column_page``'s plans must return."""
     return conn.execute(

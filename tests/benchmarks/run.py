@@ -206,9 +206,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cache-dir", type=Path, default=cache_bench.default_cache_dir())
-    parser.add_argument("--only", nargs="*", choices=["ingest", "cache", "gui"])
+    parser.add_argument("--only", nargs="*", choices=["ingest", "cache", "report", "gui"])
     args = parser.parse_args()
-    only = set(args.only or ["ingest", "cache", "gui"])
+    only = set(args.only or ["ingest", "cache", "report", "gui"])
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -223,11 +223,16 @@ def main() -> int:
         log(f"ingest: {posts:,} X v2 stream lines, best of {rounds}...")
         results += ingest_bench.run(posts=posts, repeat=rounds)
     big = None
-    if only & {"cache", "gui"}:
+    if only & {"cache", "report", "gui"}:
         log(f"the {BIG_SESSION:,}-post session (built once into {args.cache_dir})...")
         big = cache_bench.ensure_library(args.cache_dir, BIG_SESSION, log=log)
     if "cache" in only:
         results += cache_bench.measure_queries(big, repeat=3 if args.quick else 5, log=log)
+    if "report" in only:
+        log("the jam report of it...")
+        results += cache_bench.measure_report(
+            big, repeat=3 if args.quick else 5, full_pages=not args.quick, log=log
+        )
     if "gui" in only:
         log("GUI figures (offscreen processes)...")
         results += gui_figures(big, quick=args.quick, log=log)

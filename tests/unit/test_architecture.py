@@ -46,11 +46,12 @@ def test_the_core_runs_without_qt_or_network_sdks():
 
 def test_start_up_leaves_sqlite_utils_to_the_exports():
     """sqlite-utils takes about 50 ms to import, and imports numpy where it is
-    installed (100 ms more, and OpenBLAS threads): only the exports use it."""
+    installed (100 ms more, and OpenBLAS threads): only the exports use it.
+    matplotlib (and numpy under it) is only for the report's charts."""
     code = (
         "import sys, desktop.cli, desktop.ui.app, desktop.ui.main_window, desktop.store.writer, "
         "desktop.sources.replay_pipeline\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlite_utils', 'numpy'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlite_utils', 'numpy', 'matplotlib'}))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
