@@ -7,7 +7,8 @@
 - the Mastodon account export's ``outbox.json`` (an ActivityStreams
   ``OrderedCollection`` of ``Create`` activities with ``Note`` objects); an
   ``Announce`` (a boost) carries only the boosted post's URL: counted and reported;
-- a TAGS export CSV (``id_str, from_user, text, created_at, ...``).
+- a TAGS export CSV (``id_str, from_user, text, created_at, ...``);
+- a Bluesky repository export (``repo.car``), read in ``desktop.sources.bluesky_car``.
 
 ``documents`` is the one entry point (``desktop.sources.replay.read_documents``
 calls it first); it returns None for a file that is none of these.
@@ -22,6 +23,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from desktop.sources import bluesky_car
 
 _YTD = re.compile(rb"^\s*window\.YTD\.(\w+)\.part\d+\s*=\s*")
 _TAGS_HEADER = ("id_str", "from_user", "text", "created_at")
@@ -45,6 +48,8 @@ def documents(path: str | Path, *, on_error: Report, document) -> Iterator[Any] 
         return None  # the caller reports it
     if head.startswith(b"PK\x03\x04"):
         return _x_archive_zip(path, on_error, document)
+    if bluesky_car.is_car(head):
+        return bluesky_car.documents(path, on_error, document)
     if _YTD.match(head.lstrip(b"\xef\xbb\xbf")):
         return _ytd_file(path, on_error, document)
     text_head = head.decode("utf-8", "replace").lstrip("\ufeff")

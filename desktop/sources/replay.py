@@ -2,8 +2,8 @@
 
 Reads the project's own archive format (``{"jamdeck": 1, ...}`` lines, see
 ``desktop.export.archive``), the formats of ``desktop.sources.archive_formats``
-(X account archive, Mastodon outbox.json, TAGS CSV) and every format
-``normalize_document`` knows (Bluesky Jetstream lines among them):
+(X account archive, Mastodon outbox.json, TAGS CSV, Bluesky repository CAR) and
+every format ``normalize_document`` knows (Bluesky Jetstream lines among them):
 X API v2 stream lines / search pages / twarc2 raw and flattened lines, X v1.1
 (twarc v1), Mastodon statuses, Bluesky post views, recorded API cassettes; as
 JSONL, one JSON document, gzip of either, or standard input (``-``).
