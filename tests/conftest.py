@@ -86,9 +86,12 @@ def isolated_profile(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("JAMDECK_JETSTREAM_URL", "ws://127.0.0.1:9")
     monkeypatch.setenv("JAMDECK_BLUESKY_APPVIEW", "http://127.0.0.1:9")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    # No test downloads avatars (the app's default does): tests never leave 127.0.0.1.
+    # No test downloads avatars or media previews (the app's default does): tests never
+    # leave 127.0.0.1.
     (root / "config").mkdir(parents=True, exist_ok=True)
-    (root / "config" / "settings.toml").write_text("avatar_cache = false\n", encoding="utf-8")
+    (root / "config" / "settings.toml").write_text(
+        "avatar_cache = false\nmedia_previews = false\n", encoding="utf-8"
+    )
     return root
 
 

@@ -12,7 +12,7 @@ back to their defaults and are listed in ``Settings.problems``. So does a
 setting an older version declared and this one dropped.
 
 Every setting is read where it takes effect (a test checks both ways): theme,
-avatar_cache, pause_on_hover, demo_speed and log_level by the window
+avatar_cache, media_previews, pause_on_hover, demo_speed and log_level by the window
 (desktop.ui.app, desktop.ui.window_menu on save), column_width by a new saved
 column, the poll intervals by desktop.app.source_specs.RegistrySources.
 """
@@ -123,6 +123,15 @@ SCHEMA: list[Setting] = [
         True,
         "Pause a column while the pointer is over it",
         "New posts wait above the column instead of pushing down the one you are reading.",
+        group="Reading",
+    ),
+    Setting(
+        "media_previews",
+        bool,
+        True,
+        "Show pictures in posts",
+        "Image and video previews under the text, downloaded in the background and kept in "
+        "the cache folder. Off: a post shows its media links instead.",
         group="Reading",
     ),
     Setting(

@@ -45,6 +45,16 @@ def default_directory() -> Path:
     return paths.cache_dir() / "avatars"
 
 
+def media_directory() -> Path:
+    """Where media previews are kept (their own cap: a few pictures are the size of
+    thousands of avatars)."""
+    return paths.cache_dir() / "media"
+
+
+MEDIA_MAX_BYTES = 200 * 1024 * 1024  # the media previews' cache
+MEDIA_MAX_IMAGE_BYTES = 5 * 1024 * 1024  # one preview (X's "small" is ~100 KB; others vary)
+
+
 def fetch(
     url: str,
     *,

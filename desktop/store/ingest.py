@@ -365,6 +365,18 @@ def prepare(parsed: Parsed) -> PreparedBatch:
     )
 
 
+def _merged_author(
+    known: tuple[str, str, str, str | None], seen: tuple[str, str, str, str | None]
+) -> tuple[str, str, str, str | None]:
+    """What we know of an author after seeing ``seen``: a partial sighting (a quoted
+    post's bare record knows a Bluesky author by DID only; an X reference whose user
+    was not expanded has no name or picture) keeps the handle, name and avatar known."""
+    author_id, handle, name, avatar = seen
+    if not handle or handle == author_id:
+        handle = known[1]
+    return (author_id, handle, name or known[2], avatar or known[3])
+
+
 class Ingestor:
     """Owns the writer-side caches for one connection. Not thread-safe: the store
     writer thread is its only user."""
@@ -455,6 +467,7 @@ class Ingestor:
                 authors[k] = (rowid, author)
             else:
                 rowid = known[0]
+                author = _merged_author(known[1], author)
                 if known[1] != author:
                     updates.append((*author[1:], rowid))
                     authors[k] = (rowid, author)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from desktop.core.record import PostRecord
 from desktop.core.session import Session
-from desktop.core.views import PostView
+from desktop.core.views import MediaView, PostView, QuotedView
 from desktop.store import fulltext
 from desktop.store.db import database
 from desktop.store.ingest import record_of
@@ -333,9 +333,14 @@ SELECT p.id, p.network, p.post_id, p.author_handle, a.display_name, a.avatar_url
        sp.question, sp.question_source, sp.is_question, sp.is_host,
        EXISTS (SELECT 1 FROM quote_items qi WHERE qi.session_id = sp.session_id AND qi.post_id = p.id),
        p.retweeted_key, p.quoted_key, p.edited_at,
-       (SELECT oa.handle || char(31) || oa.display_name FROM posts o
-        JOIN authors oa ON oa.id = o.author_rowid
-        WHERE p.kind = 'retweet' AND o.network = p.network AND o.post_id = p.retweeted_key LIMIT 1)
+       (SELECT oa.handle || char(31) || oa.display_name || char(31) || coalesce(oa.avatar_url, '')
+        FROM posts o JOIN authors oa ON oa.id = o.author_rowid
+        WHERE p.kind = 'retweet' AND o.network = p.network AND o.post_id = p.retweeted_key LIMIT 1),
+       (SELECT json_array(qa.handle, qa.display_name, qa.avatar_url, q.text, q.created_at, q.url,
+                          q.entities)
+        FROM posts q JOIN authors qa ON qa.id = q.author_rowid
+        WHERE p.quoted_key IS NOT NULL AND q.network = p.network AND q.post_id = p.quoted_key
+        LIMIT 1)
 FROM posts p JOIN authors a ON a.id = p.author_rowid
 LEFT JOIN session_posts sp ON sp.post_id = p.id AND sp.session_id = ?
 WHERE p.id IN ({marks})
@@ -354,6 +359,7 @@ def post_views(
         )
         for r in rows:
             entities = json.loads(r[10])
+            original = r[27].split("\x1f", 2) if r[27] else None
             out[r[0]] = PostView(
                 rowid=r[0],
                 network=r[1],
@@ -372,6 +378,7 @@ def post_views(
                     for link in entities.get("links", ())
                 ),
                 media_count=len(entities.get("media", ())),
+                media=_media_views(entities),
                 retweets=r[11],
                 likes=r[12],
                 replies=r[13],
@@ -390,10 +397,41 @@ def post_views(
                 reply_to_handle=entities.get("reply_to_handle"),
                 reply_to_id=entities.get("reply_to_id"),
                 edited=r[26] is not None,
-                original_handle=r[27].split("\x1f", 1)[0] if r[27] else None,
-                original_name=r[27].split("\x1f", 1)[1] if r[27] else None,
+                original_handle=original[0] if original else None,
+                original_name=original[1] if original else None,
+                original_avatar_url=(original[2] or None) if original else None,
+                quoted=_quoted_view(r[28]),
             )
     return out
+
+
+def _media_views(entities: dict) -> tuple[MediaView, ...]:
+    return tuple(
+        MediaView(
+            type=m.get("type") or "unknown",
+            url=m.get("url"),
+            alt_text=m.get("alt_text") or None,
+            preview_url=m.get("preview_url"),
+        )
+        for m in entities.get("media", ())
+        if isinstance(m, dict)
+    )
+
+
+def _quoted_view(found: str | None) -> QuotedView | None:
+    """The quoted post's card data (a JSON array from the view query), or None."""
+    if not found:
+        return None
+    handle, name, avatar, text, created, url, entities = json.loads(found)
+    return QuotedView(
+        handle=handle,
+        name=name or "",
+        avatar_url=avatar or None,
+        text=text,
+        created_at=created,
+        url=url or "",
+        media=_media_views(json.loads(entities or "{}")),
+    )
 
 
 def question_texts(conn: sqlite3.Connection, session_id: int) -> dict[int, tuple[str, float]]:

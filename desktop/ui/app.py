@@ -53,7 +53,7 @@ def run_app(
     demo_speed: float | None = None,
 ) -> int:
     """The window until it closes. ``theme`` "system" and ``demo_speed`` None follow
-    the Preferences, as avatar_cache, pause_on_hover and log_level always do."""
+    the Preferences, as avatar_cache, media_previews, pause_on_hover and log_level always do."""
     if QApplication.instance() is None and system_libraries.uses_xcb():
         missing = system_libraries.missing_packages()
         if missing:  # Qt would abort with a message that names the wrong library
@@ -68,7 +68,8 @@ def run_app(
         theme = settings.get("theme")  # the preferences' choice ("system" unless the user chose)
     chosen = themes.resolve(theme)
     apply_app_theme(app, chosen)
-    window = MainWindow(Path(library), theme=chosen, avatars=None)  # avatars: the setting
+    # avatars and media previews: the settings
+    window = MainWindow(Path(library), theme=chosen, avatars=None, media=None)
     if demo_speed is not None:  # the CLI's --speed, else the setting (read by the window)
         window.demo_speed = demo_speed  # the first-run panel's "Play the demo jam" too
     app.setWindowIcon(window.windowIcon())

@@ -1,4 +1,5 @@
-"""AvatarLoader: profile pictures for the delegate, never loaded on the GUI thread.
+"""AvatarLoader: profile pictures (and media previews) for the delegate, never
+loaded on the GUI thread.
 
 ``pixmap(url)`` answers from memory at once: the picture, or None (the delegate
 paints the initials placeholder) after asking a worker thread for it. A worker
@@ -7,6 +8,10 @@ timeout, at most ``max_workers`` at a time), stores it, and decodes it into a
 round image; ``loaded(url)`` then tells the GUI thread, which repaints the rows.
 A failed URL is not asked again for ``RETRY_AFTER`` seconds (offline: the
 placeholder stays, no error).
+
+``media_loader()`` is the same machinery for media previews: its own disk cache
+(desktop.core.avatars.media_directory), pictures scaled to fit ``THUMB_SIZE``
+(not cut round), fewer kept in memory.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import concurrent.futures
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPixmap
 
+from desktop.core import avatars as disk
 from desktop.core.avatars import AvatarCache, AvatarFetchError, fetch, is_fetchable
 from desktop.ui.trampoline import Trampoline
 
@@ -27,6 +34,8 @@ log = logging.getLogger("jamdeck.ui.avatars")
 PIXMAPS_KEPT = 600  # decoded pictures in memory (72 x 72 ARGB: about 12 MB)
 QUEUE_LIMIT = 200  # requests waiting for a worker; more are asked again on a later paint
 RETRY_AFTER = 300.0  # seconds before a failed picture is tried again
+THUMB_SIZE = 480  # media previews: the longer side, in pixels (a 2x column is ~550 wide)
+THUMBS_KEPT = 60  # decoded previews in memory (480 x 270 ARGB each: about 30 MB at most)
 
 
 def round_image(data: bytes, size: int) -> QImage | None:
@@ -52,20 +61,45 @@ def round_image(data: bytes, size: int) -> QImage | None:
     return out
 
 
-def _load(cache: AvatarCache, url: str, size: int, timeout: float) -> QImage | None:
+def fitted_image(data: bytes, size: int) -> QImage | None:
+    """``data`` decoded and scaled down to fit ``size`` x ``size`` (any thread)."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    if image.width() > size or image.height() > size:
+        image = image.scaled(
+            size,
+            size,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+Decoder = Callable[[bytes, int], "QImage | None"]
+
+
+def _load(
+    cache: AvatarCache,
+    url: str,
+    size: int,
+    timeout: float,
+    decode: Decoder = round_image,
+    max_bytes: int = disk.MAX_IMAGE_BYTES,
+) -> QImage | None:
     """A worker's job: the picture from disk, else from the network (then kept)."""
     data = cache.get(url)
     if data is None:
         try:
-            data = fetch(url, timeout=timeout)
+            data = fetch(url, timeout=timeout, max_bytes=max_bytes)
         except AvatarFetchError as exc:
-            log.debug("no avatar: %s", exc)
+            log.debug("no picture: %s", exc)
             return None
-        image = round_image(data, size)
+        image = decode(data, size)
         if image is not None:  # only pictures go to disk
             cache.put(url, data)
         return image
-    return round_image(data, size)
+    return decode(data, size)
 
 
 class AvatarLoader(QObject):
@@ -80,12 +114,18 @@ class AvatarLoader(QObject):
         size: int = 72,
         max_workers: int = 3,
         timeout: float = 4.0,
+        decode: Decoder = round_image,
+        kept: int = PIXMAPS_KEPT,
+        max_bytes: int = disk.MAX_IMAGE_BYTES,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.cache = cache or AvatarCache()
         self.size = size
         self.timeout = timeout
+        self.kept = kept
+        self._decode = decode
+        self._max_bytes = max_bytes
         self.requests = 0  # jobs handed to the workers (tests check the cache answers)
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_workers, thread_name_prefix="avatars"
@@ -118,7 +158,9 @@ class AvatarLoader(QObject):
             return None
         self._waiting.add(url)
         self.requests += 1
-        future = self._pool.submit(_load, self.cache, url, self.size, self.timeout)
+        future = self._pool.submit(
+            _load, self.cache, url, self.size, self.timeout, self._decode, self._max_bytes
+        )
         self._loading[future] = url
         self._main.when_done(future, self._on_loaded)
         return None
@@ -143,7 +185,7 @@ class AvatarLoader(QObject):
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(1.0)
         self._pixmaps[url] = pixmap
-        while len(self._pixmaps) > PIXMAPS_KEPT:
+        while len(self._pixmaps) > self.kept:
             self._pixmaps.popitem(last=False)
         self.loaded.emit(url)
 
@@ -153,6 +195,19 @@ class AvatarLoader(QObject):
             return
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def media_loader(parent: QObject | None = None) -> AvatarLoader:
+    """A loader for media previews: its own disk cache, fitted (not round) pictures."""
+    return AvatarLoader(
+        AvatarCache(disk.media_directory(), max_bytes=disk.MEDIA_MAX_BYTES),
+        size=THUMB_SIZE,
+        decode=fitted_image,
+        kept=THUMBS_KEPT,
+        max_bytes=disk.MEDIA_MAX_IMAGE_BYTES,
+        timeout=8.0,
+        parent=parent,
+    )
 
 
 def _result(future: concurrent.futures.Future) -> QImage | None:

@@ -76,7 +76,10 @@ class ColumnModel(QAbstractListModel):
             return self._rows[row][0]
         if role == PostRole:
             return self.view_at(row)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # alt texts and the quoted post too
+            view = self.view_at(row)
+            return view.spoken() if view else ""
+        if role == Qt.ItemDataRole.DisplayRole:
             view = self.view_at(row)
             return f"@{view.author_handle}: {view.text}" if view else ""
         return None

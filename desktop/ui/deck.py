@@ -722,6 +722,20 @@ class Deck(QScrollArea):
             loader.loaded.connect(self._on_avatar_loaded)
         self._repaint_lists()
 
+    def set_media(self, loader) -> None:
+        """Show media previews and quoted posts' pictures from ``loader`` (None: media
+        links instead). Row heights change: every row is measured again."""
+        old = self.delegate.media
+        if old is not None:
+            old.loaded.disconnect(self._on_avatar_loaded)
+        self.delegate.media = loader
+        if loader is not None:
+            loader.loaded.connect(self._on_avatar_loaded)
+        self.delegate.invalidate()
+        for widget in self.columns.values():
+            widget.view.doItemsLayout()
+        self._repaint_lists()
+
     def _on_avatar_loaded(self, _url: str) -> None:
         # Pictures come in bursts (a screenful of authors): one repaint for a burst.
         # Row heights do not change, so nothing is measured again.

@@ -51,6 +51,7 @@ from desktop.ui.deck import Deck
 from desktop.ui.deck_keys import DeckKeys
 from desktop.ui.first_run import FirstRunPanel
 from desktop.ui.jam_progress import JamProgress
+from desktop.ui.pictures import Pictures
 from desktop.ui.post_actions import PostActions
 from desktop.ui.recording import LiveRecording
 from desktop.ui.replay_slider import ReplayBar
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         source_factory: SourceFactory | None = None,
         clock: Callable[[], datetime] | None = None,
         avatars: bool | None = False,
+        media: bool | None = False,
     ) -> None:
         """``sources``: where actions on a network's posts go (a callable or a mapping
         network -> Source); by default the sources of the configured accounts.
@@ -96,7 +98,8 @@ class MainWindow(QMainWindow):
         sources a session records (default: the registry's adapters with the
         configured accounts). ``clock``: "now" (aware UTC) for recording schedules.
         ``avatars``: load authors' pictures (cached on disk); None follows the
-        ``avatar_cache`` setting. Off by default: tests never reach for the network."""
+        ``avatar_cache`` setting; ``media``: media previews, None follows ``media_previews``.
+        Both off by default: tests never reach for the network."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("JamDeck")
@@ -174,11 +177,10 @@ class MainWindow(QMainWindow):
         self.deck.flushed.connect(self.on_flushed)
         self._connect()
 
-        self.avatar_loader = None
+        self.pictures = Pictures(self.deck, parent=self)
         settings = Settings.load()  # the Preferences (applied on save by WindowMenu)
-        if avatars is None:
-            avatars = bool(settings.get("avatar_cache"))
-        self.set_avatars_enabled(avatars)
+        self.set_avatars_enabled(bool(settings.get("avatar_cache") if avatars is None else avatars))
+        self.set_media_enabled(bool(settings.get("media_previews") if media is None else media))
         self.deck.set_pause_on_hover(bool(settings.get("pause_on_hover")))
         self.demo_speed = float(settings.get("demo_speed"))  # the first-run panel's demo
         self.keys_overlay = KeysOverlay(self.centralWidget())
@@ -256,16 +258,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ looks
     def set_avatars_enabled(self, enabled: bool) -> None:
-        """Authors' pictures (downloaded in the background, kept on disk), or initials."""
-        if enabled and self.avatar_loader is None:
-            from desktop.ui.avatars import AvatarLoader
+        self.pictures.set_avatars_enabled(enabled)
+        self.avatar_loader = self.pictures.avatars
 
-            self.avatar_loader = AvatarLoader(parent=self)
-            self.deck.set_avatars(self.avatar_loader)
-        elif not enabled and self.avatar_loader is not None:
-            self.deck.set_avatars(None)
-            self.avatar_loader.close()
-            self.avatar_loader = None
+    def set_media_enabled(self, enabled: bool) -> None:
+        self.pictures.set_media_enabled(enabled)
 
     def apply_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
@@ -475,8 +472,7 @@ class MainWindow(QMainWindow):
         # The sources' last batches land before the writer closes (bounded wait).
         self.recording.shutdown(timeout=5.0)
         self.actions.close()  # queued actions stay in the cache for next time
-        if self.avatar_loader is not None:
-            self.avatar_loader.close()  # downloads under way end within their timeout
+        self.pictures.close()  # downloads under way end within their timeout
         if self.own_sources is not None:
             self.own_sources.close()
         self.writer.close()

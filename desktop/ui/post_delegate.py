@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
 )
 
 from desktop.core import bidi
 from desktop.core.urls import url_spans
-from desktop.core.views import PostView
+from desktop.core.views import PostView, is_media_link, is_quote_link
+from desktop.ui import post_cards
 from desktop.ui import theme as themes
 from desktop.ui.avatars import AvatarLoader
 from desktop.ui.column_model import PostIdRole, PostRole
@@ -86,8 +88,10 @@ def shown_label(text: str) -> str:
     return bidi.isolated(_LINE_BREAK.sub(" ", text))
 
 
-def display_text(view: PostView) -> tuple[str, list[Span]]:
+def display_text(view: PostView, *, hide_media: bool = False) -> tuple[str, list[Span]]:
     """The text as shown (t.co links replaced by their display form) and its styled spans.
+    Left out: the link to the quoted post when its card shows, and with ``hide_media``
+    X's pic.x.com link of the media shown as pictures.
 
     Untrusted text: line breaks become U+2028 (QTextLayout breaks a line there; it
     draws a LF as a space, which ran "nice" and "# heading" together), and bidi
@@ -102,6 +106,12 @@ def display_text(view: PostView) -> tuple[str, list[Span]]:
         out.append(before)
         url = text[url_start:url_end]
         expanded, shown = links.get(url, (url, ""))
+        if (hide_media and is_media_link(expanded, shown)) or (
+            view.quoted is not None and is_quote_link(expanded, view.quoted_id)
+        ):
+            out.append("")
+            pos = url_end
+            continue
         shown = shown or url
         start = length + len(before)
         out.append(shown)
@@ -109,7 +119,7 @@ def display_text(view: PostView) -> tuple[str, list[Span]]:
         spans.append(Span(start, len(shown), "link", expanded or url))
         pos = url_end
     out.append(text[pos:])
-    shown_text = "".join(out)
+    shown_text = "".join(out).rstrip()
     linked = [(s.start, s.start + s.length) for s in spans]
 
     def free(a: int, b: int) -> bool:
@@ -222,6 +232,9 @@ class PostDelegate(QStyledItemDelegate):
         )
         # Pictures of the authors (None: initials only). Set by the deck's owner.
         self.avatars: AvatarLoader | None = None
+        # Media previews (None: no pictures, media links stay in the text). Set by the
+        # deck, which calls invalidate(): row heights depend on it.
+        self.media: AvatarLoader | None = None
         self._font_sets: dict[str, tuple[QFont, QFont, QFont, QFont, int]] = {}
         self._span_formats: dict[str, QTextCharFormat] = {}  # per span kind, theme colours
 
@@ -269,8 +282,6 @@ class PostDelegate(QStyledItemDelegate):
             return (
                 f"\u2068{shown_label(who)}\u2069 retweeted" if view.original_handle else "Retweet"
             )
-        if view.kind == "quote":
-            return "Quotes a post"
         if view.reply_to_handle:
             return f"Replying to @{shown_label(view.reply_to_handle)}"
         if view.kind == "reply":
@@ -297,7 +308,7 @@ class PostDelegate(QStyledItemDelegate):
         """The post's text with its formats, not yet broken into lines. (The format
         ranges split the text into runs, which can change line heights: e.g. CJK
         text with font fallback. So measuring uses the same formats as painting.)"""
-        text, spans = display_text(view)
+        text, spans = display_text(view, hide_media=self.media is not None)
         layout = QTextLayout(text, font)
         if spans:
             formats = []
@@ -334,10 +345,66 @@ class PostDelegate(QStyledItemDelegate):
     def measure(self, option: QStyleOptionViewItem, view: PostView, width: int) -> int:
         """The row height of ``view`` at ``width`` (lays its text out: the slow part)."""
         body, _bold, _small, _tag, header_h = self._font_set(option.font)
-        text_h = self._text_height(view, body, self._content_width(width))
+        content = self._content_width(width)
+        text_h = self._text_height(view, body, content)
         context_h = CONTEXT_H if self._context(view) else 0
-        height = int(PAD + context_h + header_h + text_h + 4 + FOOTER_H + PAD / 2)
+        extra = sum(
+            h + post_cards.BLOCK_GAP for h in self._block_heights(view, option.font, content)
+        )
+        height = int(PAD + context_h + header_h + text_h + 4 + extra + FOOTER_H + PAD / 2)
         return max(height, PAD * 2 + AVATAR)
+
+    # ------------------------------------------------------------ pictures and quotes
+    def _pictures_shown(self, view: PostView) -> tuple:
+        """The media a row shows as pictures (none while previews are off)."""
+        return view.thumbnails if self.media is not None else ()
+
+    def _card(self, view: PostView, base: QFont, width: int) -> post_cards.QuoteCard | None:
+        if view.quoted is None and view.kind != "quote":
+            return None
+        _body, _bold, small, tag, _h = self._font_set(base)
+        return post_cards.QuoteCard(view.quoted, width, small, tag, thumb=self.media is not None)
+
+    def _block_heights(self, view: PostView, base: QFont, width: int) -> list[int]:
+        heights = []
+        if self._pictures_shown(view):
+            heights.append(post_cards.media_height(width))
+        card = self._card(view, base, width)
+        if card is not None:
+            heights.append(card.height)
+        return heights
+
+    def _blocks(
+        self, view: PostView, option: QStyleOptionViewItem
+    ) -> tuple[QRect | None, QRect | None, post_cards.QuoteCard | None]:
+        """Where a row's picture block and quote card go (as paint puts them)."""
+        body, _bold, _small, _tag, header_h = self._font_set(option.font)
+        rect = option.rect
+        width = self._content_width(rect.width())
+        x0 = rect.left() + PAD + AVATAR + GAP
+        y = rect.top() + PAD + (CONTEXT_H if self._context(view) else 0) + header_h
+        y += int(self._layout(view, body, width)[1]) + 4
+        media_rect = card_rect = None
+        if self._pictures_shown(view):
+            media_rect = QRect(x0, y, width, post_cards.media_height(width))
+            y += media_rect.height() + post_cards.BLOCK_GAP
+        card = self._card(view, option.font, width)
+        if card is not None:
+            card_rect = QRect(x0, y, width, card.height)
+        return media_rect, card_rect, card
+
+    def _pictures_ready(self, view: PostView) -> tuple:
+        """Which of a row's pictures are in memory (asks for the others): part of the
+        painted row's key, so a row is painted again when one comes."""
+        if self.media is None:
+            return ()
+        urls = [m.thumbnail_url for m in self._pictures_shown(view)]
+        if view.quoted is not None:
+            urls += [m.thumbnail_url for m in view.quoted.thumbnails]
+        ready = tuple(self.media.pixmap(url) is not None for url in urls)
+        if view.quoted is not None and self.avatars is not None and view.quoted.avatar_url:
+            ready += (self.avatars.pixmap(view.quoted.avatar_url) is not None,)
+        return ready
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         # Called for every loaded row on every relayout (each live insert): a hit is
@@ -428,6 +495,7 @@ class PostDelegate(QStyledItemDelegate):
         # The picture if it is in memory (else it is asked for, and the row painted
         # with initials now and again when it comes: a row never waits for it).
         avatar = self.avatar_for(view)
+        pictures = self._pictures_ready(view)
         state = option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_MouseOver)
         ratio = painter.device().devicePixelRatioF()
         key = (
@@ -443,6 +511,7 @@ class PostDelegate(QStyledItemDelegate):
             view.retweeted_by_me,
             view.liked_by_me,
             avatar is not None,
+            pictures,
             ratio,
         )
         pixmap = self._pixmaps.get(key)
@@ -468,16 +537,16 @@ class PostDelegate(QStyledItemDelegate):
         self._pixmap_area -= key[1] * key[2]
 
     def _when(self, view: PostView) -> str:
-        return (
-            clock_time(view.created_at)
-            if self.absolute_times
-            else relative_time(view.created_at, self._now())
-        )
+        return self._when_of(view.created_at)
+
+    def _when_of(self, created: float) -> str:
+        return clock_time(created) if self.absolute_times else relative_time(created, self._now())
 
     def avatar_for(self, view: PostView) -> QPixmap | None:
-        if self.avatars is None or not view.avatar_url:
+        url = view.shown_avatar_url
+        if self.avatars is None or not url:
             return None
-        return self.avatars.pixmap(view.avatar_url)
+        return self.avatars.pixmap(url)
 
     def _paint_row(
         self,
@@ -602,6 +671,25 @@ class PostDelegate(QStyledItemDelegate):
         layout.draw(painter, QPointF(x0, y))
         y += int(text_h) + 4
 
+        # Under the text: the pictures (rounded), then the quoted post's card.
+        media_rect, card_rect, card = self._blocks(view, option)
+        if media_rect is not None:
+            post_cards.paint_pictures(
+                painter, media_rect, self._pictures_shown(view), self.media, t, small
+            )
+        if card is not None and card_rect is not None:
+            quoted = view.quoted
+            card.paint(
+                painter,
+                card_rect,
+                t,
+                avatars=self.avatars,
+                media=self.media,
+                when=self._when_of(quoted.created_at) if quoted else "",
+                placeholder_color=avatar_color(quoted.handle if quoted else "?"),
+                initials=(quoted.shown_name if quoted else "?").strip()[:1].upper(),
+            )
+
         # Footer: question badge, media, metrics; hover actions on the right.
         fy = rect.bottom() - int(PAD / 2) - FOOTER_H
         fx = x0
@@ -631,7 +719,7 @@ class PostDelegate(QStyledItemDelegate):
             painter.setFont(tag_font)
             fx += bw + 10
         painter.setFont(small)
-        if view.has_media or view.media_count:
+        if (view.has_media or view.media_count) and not self._pictures_shown(view):
             pix = themes.tinted_pixmap("media", t.muted, 14, painter.device().devicePixelRatioF())
             painter.drawPixmap(fx, fy + (FOOTER_H - 14) // 2, pix)
             fx += 16
@@ -696,7 +784,40 @@ class PostDelegate(QStyledItemDelegate):
         if url:
             self.open_requested.emit(url)
             return True
+        target = self.block_target(view, option, pos)
+        if target is not None and target[1]:
+            self.open_requested.emit(target[1])
+            return True
         return False
+
+    def block_target(
+        self, view: PostView, option: QStyleOptionViewItem, pos
+    ) -> tuple[str, str] | None:
+        """(tooltip, URL to open) of the picture or quote card under ``pos``, or None."""
+        media_rect, card_rect, _card = self._blocks(view, option)
+        if media_rect is not None and media_rect.contains(pos):
+            shown = self._pictures_shown(view)
+            for item, tile in zip(
+                shown, post_cards.media_tiles(media_rect, len(shown)), strict=False
+            ):
+                if tile.contains(pos):
+                    return post_cards.alt_label(item), item.url or item.thumbnail_url or view.url
+        if card_rect is not None and card_rect.contains(pos):
+            quoted = view.quoted
+            if quoted is None:
+                return "Quoted post not in the cache", ""
+            return f"@{quoted.handle}: {quoted.text}", quoted.url
+        return None
+
+    def helpEvent(self, event, view, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+        # The alt text of the picture under the pointer (or the quoted post's text).
+        if event is not None and event.type() == QEvent.Type.ToolTip:
+            post: PostView | None = index.data(PostRole)
+            target = self.block_target(post, option, event.pos()) if post is not None else None
+            if target is not None:
+                QToolTip.showText(event.globalPos(), target[0], view)
+                return True
+        return super().helpEvent(event, view, option, index)
 
     def trigger(self, action: str, view: PostView) -> None:
         if action == "retweet":

@@ -184,6 +184,8 @@ class WindowMenu:
         window = self.window
         if "avatar_cache" in names:
             window.set_avatars_enabled(bool(settings.get("avatar_cache")))
+        if "media_previews" in names:
+            window.set_media_enabled(bool(settings.get("media_previews")))
         if "pause_on_hover" in names:
             window.deck.set_pause_on_hover(bool(settings.get("pause_on_hover")))
         if "demo_speed" in names:

@@ -32,6 +32,7 @@ EFFECT_TESTS = {
     "mastodon_poll_interval": "test_poll_intervals_reach_the_adapters",
     "demo_speed": "test_demo_speed_is_the_speed_of_the_menus_demo",
     "avatar_cache": "test_avatar_cache_switches_the_avatar_loader",
+    "media_previews": "test_media_previews_switch_the_pictures_under_posts",
     "log_level": "test_log_level_is_the_detail_of_the_log_file",
 }
 
@@ -159,6 +160,25 @@ def test_avatar_cache_switches_the_avatar_loader(qtbot, make_window):
     assert window.deck.delegate.avatars is window.avatar_loader
     save_preferences(qtbot, window, avatar_cache=False)
     assert window.avatar_loader is None and window.deck.delegate.avatars is None
+
+
+def test_media_previews_switch_the_pictures_under_posts(qtbot, make_window):
+    from desktop.ui.main_window import MainWindow
+
+    window = make_window()  # the tests' settings file turns media previews off
+    assert window.pictures.media is None and window.deck.delegate.media is None
+    assert save_preferences(qtbot, window, media_previews=True) == ["media_previews"]
+    assert window.pictures.media is not None
+    assert window.deck.delegate.media is window.pictures.media
+    # A window that follows the setting (as the app's) reads it at start.
+    followed = MainWindow(window.library_path, media=None)
+    qtbot.addWidget(followed)
+    try:
+        assert followed.pictures.media is not None
+    finally:
+        followed.shutdown()
+    save_preferences(qtbot, window, media_previews=False)
+    assert window.pictures.media is None and window.deck.delegate.media is None
 
 
 @pytest.fixture
