@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from datetime import UTC, date, datetime
 
 from filters import ast
@@ -452,8 +453,17 @@ def _regex(value: str, pos: int, col: int) -> ast.Regex:
     # "\/" is how a slash is written inside the literal; Python's re reads it as "/".
     node = ast.Regex(pattern, ignore_case=bool(flags))
     try:
-        re.compile(pattern, re.IGNORECASE if flags else 0)  # error positions match the text
-        re.compile(node.effective_pattern)  # the exact string the predicate and SQL use
+        # A pattern Python warns about ("possible nested set": its meaning is to change)
+        # is refused here, once, rather than warned about by every later compile.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
+            re.compile(pattern, re.IGNORECASE if flags else 0)  # error positions match the text
+            re.compile(node.effective_pattern)  # the exact string the predicate and SQL use
+    except FutureWarning as exc:
+        raise FilterError(
+            f"ambiguous regular expression at column {col}: {exc}; escape the bracket (\\[)",
+            pos,
+        ) from None
     except re.error as exc:
         where = pos + 1 + (exc.pos if exc.pos is not None else 0)
         raise FilterError(

@@ -203,3 +203,9 @@ def test_an_open_parenthesis_at_the_end_says_what_is_missing():
         parse("is:retweet (")
     assert "unclosed parenthesis opened at column 12" in str(info.value)
     assert info.value.position == 12
+
+
+def test_a_regex_python_warns_about_is_a_filter_error_not_a_warning():
+    """Found by the fuzz test: ``regex:/[[/`` raised FutureWarning ("possible nested set")."""
+    with pytest.raises(FilterError, match="ambiguous regular expression"):
+        parse("regex:/[[/")
