@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMenu
 from desktop.app import sessions
 from desktop.app.accounts import NETWORKS
 from desktop.app.demo import DemoMissing, start_demo
-from desktop.app.source_specs import NETWORK_NAMES as NETWORK_LABELS
 from desktop.app.settings import Settings
+from desktop.app.source_specs import NETWORK_NAMES as NETWORK_LABELS
 from desktop.core.session import Session
 from desktop.store import library
 from desktop.ui import theme as themes

@@ -4,7 +4,6 @@ so in the compose box; an answer queued for an account that is gone fails, sayin
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from desktop.core.accounts import Account, AccountStore
 from desktop.core.actions import Action, ActionState
