@@ -199,6 +199,40 @@ def add_mastodon_account(
     return accounts.add(Account(network="mastodon", name=name, handle=handle, instance=instance))
 
 
+def check_mastodon_token(instance_url: str, token: str) -> str:
+    """Ask the instance who the token belongs to (blocking): its ``acct``, or the
+    adapter's ``SourceAuthError`` / ``SourceOfflineError``. A fake token is refused."""
+    from desktop.sources.mastodon import oauth as mastodon_oauth
+
+    return mastodon_oauth.verify_token(instance_url, token.strip())
+
+
+def needs_sign_in(credentials: CredentialStore, account: Account) -> bool:
+    """The account is listed but its secrets are not in the credential store (kept for
+    one run only without a keyring, or removed from it): it must be signed in again."""
+    if account.network == "x":
+        from desktop.sources.x import accounts as x_accounts
+
+        stored = x_accounts.load_credentials(
+            account=account.name, credentials=credentials, environ={}
+        )
+        return not (stored.has_user_context if account.can_act else stored.has_app_context)
+    if account.network == "mastodon":
+        from desktop.sources.mastodon import oauth as mastodon_oauth
+
+        return (
+            credentials.get(mastodon_oauth.credential_name(account.instance, account.name)) is None
+        )
+    if account.network == "bluesky":
+        from desktop.sources import bluesky as bluesky_source
+
+        return not (
+            credentials.get(bluesky_source.session_key(account.name))
+            or credentials.get(bluesky_source.app_password_key(account.name))
+        )
+    return False
+
+
 def add_bluesky_account(
     credentials: CredentialStore,
     accounts: AccountStore,

@@ -251,6 +251,22 @@ class ActionQueue:
         self._changed(cancelled)
         return cancelled
 
+    def fail_waiting(self, network: str, reason: str) -> int:
+        """Fail every waiting action on ``network`` with ``reason`` (its account was
+        removed: it would otherwise wait for ever); their flags roll back. Returns how many."""
+        with self._lock:
+            doomed = [
+                a
+                for a in self._open.values()
+                if a.network == network and a.state is ActionState.QUEUED
+            ]
+        for action in doomed:
+            self._settle(
+                action.replace(state=ActionState.FAILED, error=reason, retry_at=None),
+                roll_back=True,
+            )
+        return len(doomed)
+
     def source_back(self, network: str) -> int:
         """A source of ``network`` (re)connected: run its waiting actions. Returns how many."""
         return self._run_where(lambda a: a.network == network)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -88,6 +89,7 @@ class AccountsDialog(QDialog):
         accounts: acc.AccountStore,
         *,
         url_opener: Callable[[QUrl], object] | None = None,
+        confirm: Callable[[str], bool] | None = None,
         bluesky_service: str = DEFAULT_BLUESKY_SERVICE,
         parent: QWidget | None = None,
     ) -> None:
@@ -97,6 +99,7 @@ class AccountsDialog(QDialog):
         self._credentials = credentials
         self._accounts = accounts
         self._open_url = url_opener or QDesktopServices.openUrl
+        self._confirm = confirm or self._ask
         self._gui = Trampoline(self)
         self._busy = False
         self._pin_flow = None  # X's PIN flow between "get link" and "finish"
@@ -228,8 +231,16 @@ class AccountsDialog(QDialog):
         self.warning.setVisible(bool(text))
         self.account_list.clear()
         for account in self._accounts:
-            item = QListWidgetItem(account.label)
+            stale = signin.needs_sign_in(self._credentials, account)
+            item = QListWidgetItem(f"⚠ {account.label} — sign in again" if stale else account.label)
             item.setData(Qt.ItemDataRole.UserRole, account)
+            item.setData(Qt.ItemDataRole.UserRole + 1, stale)
+            if stale:
+                item.setForeground(QBrush(QColor("#c62828")))
+                item.setToolTip(
+                    "Its credentials are not stored any more (no keyring, or removed): "
+                    "it cannot read or post until you add it again below."
+                )
             self.account_list.addItem(item)
         if not len(self._accounts):
             placeholder = QListWidgetItem("No accounts yet: add one below.")
@@ -255,9 +266,34 @@ class AccountsDialog(QDialog):
                 return True
         return False
 
+    def needs_sign_in(self, key: str) -> bool:
+        """Whether the listed account ``key`` is marked "sign in again"."""
+        for row in range(self.account_list.count()):
+            item = self.account_list.item(row)
+            account = item.data(Qt.ItemDataRole.UserRole)
+            if account is not None and account.key == key:
+                return bool(item.data(Qt.ItemDataRole.UserRole + 1))
+        return False
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Remove account",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def remove_selected(self) -> bool:
         account = self.selected_account()
         if account is None:
+            return False
+        question = (
+            f"Remove {account.label} and forget its credentials? Answers waiting to be "
+            "sent with it will not be sent."
+        )
+        if not self._confirm(question):
             return False
         signin.forget(self._credentials, self._accounts, account)
         self._say(f"Removed {account.label} and its credentials.")
@@ -429,17 +465,24 @@ class AccountsDialog(QDialog):
         if not instance or not token:
             self._say("Type the instance and paste the token.", error=True)
             return
-        try:
-            account = signin.add_mastodon_account(
-                self._credentials,
-                self._accounts,
+        credentials, accounts, name = self._credentials, self._accounts, self.m_name.text()
+
+        def check_and_add():
+            # The instance says whose token it is: a fake or revoked one is refused here.
+            acct = signin.check_mastodon_token(instance, token)
+            return signin.add_mastodon_account(
+                credentials,
+                accounts,
                 instance_url=instance,
                 token=token,
-                name=self.m_name.text(),
+                name=name.strip() or acct.split("@", 1)[0],
             )
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
+
+        self._start(
+            check_and_add, self._on_mastodon_token_saved, f"Checking the token with {instance}…"
+        )
+
+    def _on_mastodon_token_saved(self, account: acc.Account) -> None:
         self.m_token.clear()
         self._added(account)
 

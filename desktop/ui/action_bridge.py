@@ -178,6 +178,10 @@ class ActionBridge(QObject):
     def cancel(self, action_id: int) -> bool:
         return self.queue.cancel(action_id)
 
+    def fail_waiting(self, network: str, reason: str) -> int:
+        """Waiting actions on ``network`` fail with ``reason`` (no account left to run them)."""
+        return self.queue.fail_waiting(network, reason)
+
     def source_back(self, network: str) -> int:
         """A source of ``network`` connected again: its waiting actions run now."""
         return self.queue.source_back(network)

@@ -216,6 +216,13 @@ class ColumnWidget(QFrame):
         self.unread_label = QLabel("", self.header)
         self.unread_label.setObjectName("unreadBadge")
         self.unread_label.hide()
+        # Holding is never silent: the header says so (the "N new" bar may be out of
+        # sight) and one click lets the waiting posts in.
+        self.hold_badge = QToolButton(self.header)
+        self.hold_badge.setObjectName("holdBadge")
+        self.hold_badge.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.hold_badge.clicked.connect(self.on_new_bar_clicked)
+        self.hold_badge.hide()
         self.pause_button = QToolButton(self.header)
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip("Pause this column (space)")
@@ -234,6 +241,7 @@ class ColumnWidget(QFrame):
         head.setContentsMargins(12, 8, 6, 8)
         head.setSpacing(4)
         head.addWidget(self.title, 1)
+        head.addWidget(self.hold_badge)
         head.addWidget(self.unread_label)
         head.addWidget(self.newest_button)
         head.addWidget(self.pause_button)
@@ -307,6 +315,10 @@ class ColumnWidget(QFrame):
 
     def apply_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
+        self.hold_badge.setStyleSheet(
+            f"#holdBadge {{ color: {theme.new_bar_text}; background: {theme.new_bar};"
+            " border: none; border-radius: 8px; padding: 1px 8px; font-weight: bold; }"
+        )
         self.pause_button.setIcon(themes.icon("play" if self.paused else "pause", theme.muted))
         self.newest_button.setIcon(themes.icon("newest", theme.muted))
         self.menu_button.setIcon(themes.icon("menu", theme.muted))
@@ -392,8 +404,30 @@ class ColumnWidget(QFrame):
             self._slow_timer.stop()
         self._update_unread()
 
+    def hold_text(self) -> str:
+        """What the header says while the column holds posts back ("" when it does not)."""
+        n = len(self.pending)
+        waiting = f"{n} new" if n < 1000 else "999+ new"
+        if self.paused:
+            return f"Held · {waiting}" if n else "Held"
+        return f"Slow · {waiting}" if n else ""
+
+    def _update_hold(self) -> None:
+        text = self.hold_text()
+        self.hold_badge.setText(text)
+        self.hold_badge.setVisible(bool(text))
+        if self._button_paused:
+            why = "Paused (space resumes)"
+        elif self._hover_paused:
+            why = "Held while the pointer is over the list"
+        else:
+            why = f"Slow mode: {self.slow_mode} post(s) a second"
+        self.hold_badge.setToolTip(f"{why}. Click (or press .) to let the new posts in now.")
+
     def _update_unread(self) -> None:
-        n = self.unread + len(self.pending)
+        self._update_hold()
+        # Posts held back are counted on the hold badge, not twice.
+        n = self.unread + (0 if self.hold_badge.text() else len(self.pending))
         self.unread_label.setText(str(n) if n < 1000 else "999+")
         self.unread_label.setVisible(n > 0)
 
@@ -430,10 +464,6 @@ class ColumnWidget(QFrame):
 
     def on_new_bar_clicked(self) -> None:
         # Clicking the bar means "show me": let everything in, even while hovering.
-        self._hover_paused = False
-        if self._button_paused:
-            self.pause_button.setChecked(False)
-        self.release()
         self.jump_to_newest()
 
     def on_slow_tick(self) -> None:
@@ -473,8 +503,13 @@ class ColumnWidget(QFrame):
         self._after_pending_change()
 
     def jump_to_newest(self) -> None:
-        if not self.paused:
-            self.release()
+        """The newest post at the top: held posts go in first (the bar's, the badge's
+        and the "." key's "show me")."""
+        self._hover_paused = False
+        if self._button_paused:
+            self.pause_button.setChecked(False)
+        self.release()
+        self._update_hold()
         self.view.lay_out_now()
         self.view.scrollToTop()
         self.unread = 0

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.app.source_specs import spec_network
 from desktop.core import compose
+from desktop.core.actions import Action, ActionState
 from desktop.core.views import PostView
 from desktop.store import library
 from desktop.ui import theme as themes
@@ -43,8 +45,15 @@ NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 DRAFT_DELAY_MS = 500
 
 
+def _names(networks) -> str:
+    names = [NETWORK_NAMES.get(n, n) for n in networks]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class ComposeBox(QWidget):
     """``networks``: the networks the user has an account to post with (in order);
+    ``followed``: the networks the session follows (default: its sources'); each gets
+    a counter and the preview even with no account to send there (the box says why);
     ``question_provider()``: the jam's current question (or None);
     ``limits``: a network's own limit (a Mastodon instance's), else the default;
     ``hashtags``: a network's own hashtag, else the session's main one;
@@ -65,6 +74,7 @@ class ComposeBox(QWidget):
         *,
         limits: Mapping[str, int] | None = None,
         hashtags: Mapping[str, str] | None = None,
+        followed: Sequence[str] | None = None,
         read_conn: sqlite3.Connection | None = None,
         draft_delay_ms: int = DRAFT_DELAY_MS,
         theme: themes.Theme = themes.LIGHT,
@@ -85,6 +95,10 @@ class ComposeBox(QWidget):
         session = self._read(lambda conn: library.get_session(conn, session_id, count_posts=False))
         self._hashtags = {net: session.hashtag for net in NETWORK_NAMES}
         self._hashtags.update(hashtags or {})
+        if followed is None:
+            followed = [spec_network(spec) for spec in session.sources]
+        self._followed = [n for n in NETWORK_NAMES if n in set(followed)]
+        self._accounts: list[str] = []
 
         self.reply_bar = QWidget(self)
         self.reply_bar.setObjectName("replyBar")
@@ -114,15 +128,19 @@ class ComposeBox(QWidget):
         self.networks_row = QHBoxLayout()
         self.networks_row.setContentsMargins(0, 0, 0, 0)
         self.networks_row.setSpacing(14)
-        self.no_accounts = QLabel("Add an account (Accounts…) to post answers.", self)
-        self.networks_row.addWidget(self.no_accounts)
         self.networks_row.addStretch(1)
+        # Why Send is off (no account, too long), in words; next to the button.
+        self.no_accounts = QLabel("", self)
+        self.no_accounts.setObjectName("sendBlocked")
+        self.no_accounts.setTextFormat(Qt.TextFormat.PlainText)
+        self.networks_row.addWidget(self.no_accounts)
         self.preview = QLabel("", self)
         self.preview.setObjectName("composePreview")
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         # A long answer must not widen the window: the preview is elided to the box's width.
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.preview.setMinimumWidth(1)
+        self.preview.installEventFilter(self)  # elided again at its own new width
         self._preview_text = ""
         self.send_button = QPushButton("Send", self)
         self.send_button.setObjectName("sendButton")
@@ -139,6 +157,13 @@ class ComposeBox(QWidget):
         layout.addWidget(self.editor)
         layout.addWidget(self.preview)
         layout.addLayout(self.networks_row)
+        # How the last answer sent from here went (a failure says so where it was made).
+        self.result = QLabel("", self)
+        self.result.setObjectName("composeResult")
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
+        self.result.setWordWrap(True)
+        self.result.hide()
+        layout.addWidget(self.result)
 
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -173,18 +198,47 @@ class ComposeBox(QWidget):
 
     # ------------------------------------------------------------ networks
     def set_networks(self, networks: Sequence[str]) -> None:
-        """Show a checkbox and a counter for each network that has an account."""
+        """The networks that have an account to post with (a checkbox each); the
+        followed ones without an account are shown too, their checkbox off."""
+        self._accounts = [n for n in networks if n in NETWORK_NAMES]
+        self._rebuild_networks()
+
+    def set_followed(self, networks: Sequence[str]) -> None:
+        self._followed = [n for n in NETWORK_NAMES if n in set(networks)]
+        self._rebuild_networks()
+
+    def shown_networks(self) -> list[str]:
+        """Every network with a counter: the followed ones, those with an account, and
+        the network of the post being answered."""
+        wanted = set(self._followed) | set(self._accounts)
+        if self.reply_to is not None and self.reply_to.network in NETWORK_NAMES:
+            wanted.add(self.reply_to.network)
+        return [n for n in NETWORK_NAMES if n in wanted]
+
+    def _rebuild_networks(self) -> None:
+        shown = self.shown_networks()
+        if list(self.counters) == shown and all(
+            self.checks[n].property("hasAccount") == (n in self._accounts) for n in shown
+        ):
+            self._apply_reply_networks()
+            self._update()
+            return
         chosen = {net for net, box in self.checks.items() if box.isChecked()}
         for box in self.checks.values():
             box.deleteLater()
         for label in self.counters.values():
             label.deleteLater()
+        had_choice = any(self.checks[n].property("hasAccount") for n in self.checks)
         self.checks.clear()
         self.counters.clear()
-        for position, network in enumerate(n for n in networks if n in NETWORK_NAMES):
+        for position, network in enumerate(shown):
+            has_account = network in self._accounts
             box = QCheckBox(NETWORK_NAMES[network], self)
             box.setObjectName(f"network_{network}")
-            box.setChecked(network in chosen or not chosen)
+            box.setProperty("hasAccount", has_account)
+            box.setChecked(has_account and (network in chosen or not had_choice))
+            if not has_account:
+                box.setToolTip(f"No {NETWORK_NAMES[network]} account to post with (Accounts…)")
             box.toggled.connect(self._update)
             counter = QLabel("", self)
             counter.setObjectName("lengthCounter")
@@ -192,12 +246,15 @@ class ComposeBox(QWidget):
             self.counters[network] = counter
             self.networks_row.insertWidget(2 * position, box)
             self.networks_row.insertWidget(2 * position + 1, counter)
-        self.no_accounts.setVisible(not self.checks)
         self._apply_reply_networks()
         self._update()
 
     def chosen_networks(self) -> list[str]:
-        return [net for net, box in self.checks.items() if box.isChecked() and box.isEnabled()]
+        return [
+            net
+            for net, box in self.checks.items()
+            if box.isChecked() and box.isEnabled() and net in self._accounts
+        ]
 
     def set_limit(self, network: str, limit: int) -> None:
         """A network's own limit (a Mastodon instance's ``max_characters``)."""
@@ -222,7 +279,7 @@ class ComposeBox(QWidget):
             f"Replying to @{post.author_handle} on {NETWORK_NAMES.get(post.network, post.network)}: {snippet}"
         )
         self.reply_bar.show()
-        self._apply_reply_networks()
+        self._rebuild_networks()
         self._update()
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self._schedule_draft()
@@ -230,14 +287,16 @@ class ComposeBox(QWidget):
     def clear_reply(self) -> None:
         self.reply_to = None
         self.reply_bar.hide()
-        self._apply_reply_networks()
-        self._update()
+        self._rebuild_networks()
         self._schedule_draft()
 
     def _apply_reply_networks(self) -> None:
         # A reply lives on the network of the post it answers; the others sit it out.
         for network, box in self.checks.items():
-            box.setEnabled(self.reply_to is None or network == self.reply_to.network)
+            box.setEnabled(
+                network in self._accounts
+                and (self.reply_to is None or network == self.reply_to.network)
+            )
 
     # ------------------------------------------------------------ text and counters
     def question(self) -> int | None:
@@ -255,15 +314,42 @@ class ComposeBox(QWidget):
             network=network,
         )
 
+    def counted_networks(self) -> list[str]:
+        """The networks counted and previewed: the reply's own, else every one shown."""
+        if self.reply_to is not None:
+            return [n for n in self.shown_networks() if n == self.reply_to.network]
+        return self.shown_networks()
+
     def lengths(self) -> dict[str, tuple[int, int]]:
-        """``{network: (used, limit)}`` for the chosen networks."""
+        """``{network: (used, limit)}`` for every counted network (with an account or not)."""
         return {
             net: compose.length(self.composed(net), net, limit=self._limits.get(net))
-            for net in self.chosen_networks()
+            for net in self.counted_networks()
         }
 
     def over_limit(self) -> list[str]:
-        return [net for net, (used, limit) in self.lengths().items() if used > limit]
+        """The chosen networks the text is too long for."""
+        chosen = self.chosen_networks()
+        return [n for n, (used, limit) in self.lengths().items() if n in chosen and used > limit]
+
+    def blocked_reason(self) -> str:
+        """Why Send is off (or what will not happen), in words; "" when all is well."""
+        counted, chosen = self.counted_networks(), self.chosen_networks()
+        missing = [n for n in counted if n not in self._accounts]
+        add = "add one (menu ▸ Accounts…)."
+        if self.reply_to is not None and not chosen:
+            network = NETWORK_NAMES.get(self.reply_to.network, self.reply_to.network)
+            return f"Replying on {network} needs an account there: {add}"
+        if not self._accounts:
+            return "Add an account to post (menu ▸ Accounts…)."
+        if not chosen:
+            return "Pick a network to send on."
+        over = self.over_limit()
+        if over:
+            return f"Too long for {_names(over)}."
+        if missing:
+            return f"Not sent on {_names(missing)}: no account."
+        return ""
 
     def on_text_changed(self) -> None:
         self._update()
@@ -292,11 +378,22 @@ class ComposeBox(QWidget):
             color = self._theme.error if over else self._theme.muted
             counter.setStyleSheet(f"color: {color};{' font-weight: bold;' if over else ''}")
         has_text = bool(self.editor.toPlainText().strip())
-        first = next(iter(lengths), None)
+        chosen = self.chosen_networks()
+        first = next((n for n in chosen if n in lengths), next(iter(lengths), None))
         self._preview_text = f"Sends: {self.composed(first)}" if has_text and first else ""
         self._elide_preview()
         self.preview.setVisible(bool(self._preview_text))
-        self.send_button.setEnabled(has_text and bool(lengths) and not self.over_limit())
+        reason = self.blocked_reason()
+        self.no_accounts.setText(reason)
+        self.no_accounts.setProperty("flagged", False)
+        self.no_accounts.setVisible(bool(reason))
+        stopping = not chosen or bool(self.over_limit())
+        color = self._theme.error if stopping else self._theme.muted
+        self.no_accounts.setStyleSheet(f"color: {color};")
+        self.send_button.setEnabled(has_text and bool(chosen) and not self.over_limit())
+        self.send_button.setToolTip(
+            "Send (Ctrl+Enter)" if self.send_button.isEnabled() else (reason or "Nothing to send")
+        )
 
     def preview_text(self) -> str:
         """What the preview line says (before eliding)."""
@@ -309,14 +406,21 @@ class ComposeBox(QWidget):
         self.preview.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
         self.preview.setToolTip("")
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide_preview()
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.preview and event.type() == QEvent.Type.Resize:
+            self._elide_preview()
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ sending
     def send(self) -> bool:
         """Emit ``send_requested`` with each chosen network's text; clear the box and the draft."""
         if not self.send_button.isEnabled():
+            # Ctrl+Enter too: say why nothing went out, where the user is looking.
+            if self.no_accounts.text():
+                self.no_accounts.setProperty("flagged", True)
+                self.no_accounts.setStyleSheet(f"color: {self._theme.error}; font-weight: bold;")
+            else:
+                self.show_result("Nothing to send yet.", error=True)
             return False
         texts = {net: self.composed(net) for net in self.chosen_networks()}
         reply_to = self.reply_to.rowid if self.reply_to is not None else None
@@ -329,12 +433,33 @@ class ComposeBox(QWidget):
             self._loading = False
         self.reply_to = None
         self.reply_bar.hide()
-        self._apply_reply_networks()
-        self._update()
+        self._rebuild_networks()
+        self.show_result(f"Sending on {_names(texts)}…")
         sid = self.session_id
         future = self._writer.submit(lambda ctx: compose.clear_draft(ctx.conn, sid), notify=False)
         self._gui.when_done(future, self._on_draft_done)
         return True
+
+    def show_result(self, text: str, *, error: bool = False) -> None:
+        self.result.setText(text)
+        self.result.setProperty("error", error)
+        color = self._theme.error if error else self._theme.muted
+        self.result.setStyleSheet(f"color: {color};{' font-weight: bold;' if error else ''}")
+        self.result.setVisible(bool(text))
+
+    def show_action(self, action: Action) -> None:
+        """How an answer sent from here went (the window passes every post/reply change)."""
+        network = NETWORK_NAMES.get(action.network, action.network)
+        what = "Your reply" if action.kind == "reply" else "Your answer"
+        if action.state is ActionState.FAILED:
+            reason = action.error or "no reason given"
+            self.show_result(f"{what} on {network} failed: {reason}", error=True)
+        elif action.state is ActionState.CANCELLED:
+            self.show_result(f"{what} on {network} was not sent: {action.error or 'cancelled'}")
+        elif action.state is ActionState.DONE:
+            self.show_result(f"{what} went out on {network}.")
+        elif action.state is ActionState.QUEUED and action.error:
+            self.show_result(f"{what} on {network} is waiting: {action.error}")
 
     # ------------------------------------------------------------ the draft
     def _schedule_draft(self) -> None:

@@ -82,6 +82,13 @@ class PostActions:
         when it failed or waits."""
         if self.window.closed:
             return
+        compose = self.window.compose
+        if (
+            action.kind in ("post", "reply")
+            and compose is not None
+            and action.session_id in (None, compose.session_id)
+        ):
+            compose.show_action(action)  # a failed answer says so where it was written
         deck = self.window.deck
         words = KIND_WORDS.get(action.kind, action.kind)
         reason = action.error or "no reason given"

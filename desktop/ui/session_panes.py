@@ -22,7 +22,6 @@ def open_compose(window, session_id: int):
         read_conn=window.conn,
         theme=window.theme,
     )
-    compose.no_accounts.setText("Add an account to post (menu ▸ Accounts…).")
     compose.send_requested.connect(window.post_actions.on_send_requested)
     window.workspace_layout.addWidget(compose)
     return compose

@@ -29,10 +29,17 @@ KEYS_HELP = [
     ("1 – 9", "assign it to question N (0 clears)"),
     ("/", "search the session"),
     ("space", "pause / resume the column"),
-    (".", "jump to the newest post"),
+    (".", "let held posts in and jump to the newest"),
     ("q", "show / hide the quote list"),
     ("?", "show / hide this list"),
 ]
+
+# Shown under the keys: a column holds new posts while it is read, and says so.
+HOLDING_HELP = (
+    "While the pointer is over a column (or it is paused), new posts wait: its header "
+    "shows \u201cHeld \u00b7 N new\u201d. Click that, the \u201cN new\u201d bar or press \u201c.\u201d "
+    "to let them in; moving the pointer away does too."
+)
 
 
 def when_text(timestamp: float | None, now: float | None = None) -> str:
@@ -158,6 +165,12 @@ class KeysOverlay(QFrame):
             label = QLabel(what, self)
             row.addWidget(label, 1)
             layout.addLayout(row)
+        holding = QLabel(HOLDING_HELP, self)
+        holding.setObjectName("overlayHolding")
+        holding.setWordWrap(True)
+        holding.setTextFormat(Qt.TextFormat.PlainText)
+        holding.setMaximumWidth(420)
+        layout.addWidget(holding)
         hint = QLabel("Press any key to close", self)
         hint.setObjectName("overlayHint")
         layout.addWidget(hint)

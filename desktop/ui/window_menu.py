@@ -12,8 +12,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMenu
 
 from desktop.app import sessions
+from desktop.app.accounts import NETWORKS
 from desktop.app.demo import DemoMissing, start_demo
 from desktop.app.settings import Settings
+from desktop.app.source_specs import NETWORK_NAMES as NETWORK_LABELS
 from desktop.core.session import Session
 from desktop.store import library
 from desktop.ui import theme as themes
@@ -206,6 +208,21 @@ class WindowMenu:
         # builds sources; with no account that can act there is nothing to build.
         if self.window.own_sources is not None and self.window.account_context.acting_networks():
             self.window.own_sources.prewarm()
+        self.fail_orphaned_actions()  # at start-up too: queued before the account went
+
+    def fail_orphaned_actions(self) -> None:
+        """Actions waiting on a network no account can act on any more fail, saying why,
+        instead of waiting for ever (only with the accounts' own sources)."""
+        window = self.window
+        if window.own_sources is None:
+            return
+        acting = set(window.account_context.acting_networks())
+        for network in NETWORKS:
+            if network not in acting:
+                name = NETWORK_LABELS.get(network, network)
+                window.actions.fail_waiting(
+                    network, f"no {name} account can post any more (it was removed): not sent"
+                )
 
     def on_accounts_changed(self) -> None:
         if self.window.own_sources is not None:

@@ -7,7 +7,7 @@ import json
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from desktop.core.accounts import AccountStore
+from desktop.core.accounts import Account, AccountStore
 from desktop.core.credentials import CredentialStore, MemoryKeyring
 from desktop.sources.bluesky import app_password_key, session_key
 from desktop.ui.accounts_dialog import AccountsDialog
@@ -34,6 +34,7 @@ def store(tmp_path) -> AccountStore:
 def make_dialog(qtbot, store):
     def make(credentials: CredentialStore, **kwargs) -> AccountsDialog:
         opened = []
+        kwargs.setdefault("confirm", lambda question: True)
         dialog = AccountsDialog(credentials, store, url_opener=opened.append, **kwargs)
         dialog.opened = opened
         qtbot.addWidget(dialog)
@@ -138,3 +139,65 @@ def test_only_http_links_are_opened(qtbot, make_dialog, credentials):
     assert dialog.opened == [] and dialog.status.property("error") is True
     assert dialog.open_url("https://mastodon.example/oauth/authorize?x=1")
     assert len(dialog.opened) == 1
+
+
+# ------------------------------------------------------------------ issue 21.6
+
+
+def test_removing_an_account_asks_first(qtbot, make_dialog, credentials, store):
+    asked = []
+    answer = [False]
+    dialog = make_dialog(credentials, confirm=lambda q: asked.append(q) or answer[0])
+    dialog.x_name.setText("jam")
+    dialog.x_bearer.setText("AAAA-secret-bearer")
+    dialog.x_save_bearer.click()
+    assert dialog.select(dialog.accounts()[0].key)
+    assert not dialog.remove_selected()  # "Cancel"
+    assert len(dialog.accounts()) == 1 and credentials.get("x:jam:bearer") == "AAAA-secret-bearer"
+    assert asked and "Remove X — jam (reads only)" in asked[0]
+    answer[0] = True
+    with qtbot.waitSignal(dialog.accounts_changed):
+        assert dialog.remove_selected()
+    assert dialog.accounts() == []
+
+
+def test_an_account_whose_credentials_are_gone_is_marked_sign_in_again(
+    qtbot, make_dialog, store, keyring
+):
+    # The secrets were kept for one run only (no keyring): the next run lists the
+    # account, with nothing behind it.
+    first_run = CredentialStore(backend=keyring)
+    make_dialog(first_run)
+    first_run.set("mastodon:m.example:ann:token", "tok")
+    store.add(Account(network="mastodon", name="ann", handle="@ann", instance="https://m.example"))
+    store.add(Account(network="x", name="jam", can_act=True))
+    dialog = make_dialog(CredentialStore(backend=keyring))
+    mastodon, x = (a.key for a in dialog.accounts())
+    assert not dialog.needs_sign_in(mastodon)
+    assert dialog.needs_sign_in(x)
+    texts = [dialog.account_list.item(r).text() for r in range(dialog.account_list.count())]
+    assert texts[1] == "⚠ X — jam — sign in again"
+    assert "add it again" in dialog.account_list.item(1).toolTip()
+
+
+def test_a_pasted_mastodon_token_is_checked_with_the_instance_first(
+    qtbot, make_dialog, credentials, store, generated_dir
+):
+    with FakeMastodon(fixtures=generated_dir / "mastodon") as fake:
+        dialog = make_dialog(credentials)
+        dialog.m_instance.setText(fake.url)
+        dialog.m_token.setText("made-up-token")
+        dialog.m_save_token.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        assert dialog.status.property("error") is True
+        assert (
+            dialog.accounts() == []
+            and credentials.get(f"mastodon:{fake.url.split('://', 1)[1]}:default:token") is None
+        )
+
+        dialog.m_token.setText(fake.token)
+        with qtbot.waitSignal(dialog.accounts_changed, timeout=10_000):
+            dialog.m_save_token.click()
+        assert any(r.path.endswith("/verify_credentials") for r in fake.requests)
+    assert len(dialog.accounts()) == 1
+    assert not dialog.needs_sign_in(dialog.accounts()[0].key)

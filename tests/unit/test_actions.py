@@ -275,3 +275,20 @@ def test_the_threaded_default_executor_runs_actions_off_the_caller_thread(db, se
         assert queue.get(action.id).state is ActionState.DONE
     finally:
         real.close()
+
+
+def test_waiting_actions_fail_with_the_reason_when_their_account_is_gone(writer, session, db):
+    """Issue 21.4: a queued answer outlived the account that made it, waiting for ever."""
+    sid, (post, _other) = session
+    queue, changes = make_queue(writer, {})  # no source: it waits
+    answer = queue.request("post", None, network="x", text="A1: hi", session_id=sid).result()
+    retweet = queue.request("retweet", post, session_id=sid).result()
+    assert flags(db, post.rowid) == (1, 0)
+    queue.request("post", None, network="mastodon", text="A1: hi", session_id=sid).result()
+
+    assert queue.fail_waiting("x", "no X account can post any more") == 2
+    assert queue.get(answer.id).state is ActionState.FAILED
+    assert queue.get(retweet.id).error == "no X account can post any more"
+    assert flags(db, post.rowid) == (0, 0)  # rolled back
+    assert [a.network for a in queue.pending()] == ["mastodon"]
+    assert changes[-1].state is ActionState.FAILED

@@ -97,6 +97,23 @@ def exchange_code(
         return str(api.log_in(code=code.strip(), redirect_uri=redirect_uri, scopes=list(scopes)))
 
 
+def verify_token(instance_url: str, token: str) -> str:
+    """Check a token with the instance's cheapest "who am I" call
+    (``account_verify_credentials``); returns the account's ``acct``. A rejected token
+    raises ``SourceAuthError``, an unreachable instance ``SourceOfflineError``."""
+    from mastodon import Mastodon
+
+    api = Mastodon(
+        access_token=token,
+        api_base_url=wire.normalize_instance_url(instance_url),
+        version_check_mode="none",
+        request_timeout=15,
+    )
+    with _errors(instance_url):
+        account = api.account_verify_credentials()
+    return str(account.get("acct") or account.get("username") or "")
+
+
 def _client(instance_url: str, *, client_id: str, client_secret: str):
     from mastodon import Mastodon
 
