@@ -336,7 +336,10 @@ class ColumnWidget(QFrame):
     # ------------------------------------------------------------ state
     @property
     def paused(self) -> bool:
-        return self._hover_paused or self._button_paused
+        # The pointer holds posts back so they do not push down what is being read:
+        # over an empty column there is nothing to push, and the first posts go in.
+        hover = self._hover_paused and self.model.rowCount() > 0
+        return hover or self._button_paused
 
     def at_top(self) -> bool:
         return self.view.verticalScrollBar().value() <= 0

@@ -57,3 +57,18 @@ def test_the_help_overlay_explains_holding(qtbot, make_window):
     assert HOLDING_HELP in texts
     assert "Held · N new" in HOLDING_HELP
     assert any("let held posts in" in text for text in texts)
+
+
+def test_the_pointer_over_an_empty_column_does_not_hold_its_first_posts(qtbot, make_window):
+    """Seen in a demo jam under Xvfb: the pointer rested over "Host & questions" from
+    the start, which stayed empty (every post held) for the whole jam."""
+
+    window, session_id = opened_window(make_window)
+    hosts = column(window, "Host & questions")
+    hover(hosts, True)
+    ingest(window, session_id, [make_post(1, "Q1 Why are you here? #jam", handle="host")])
+    qtbot.waitUntil(lambda: hosts.model.rowCount() == 1)
+    # Once it shows posts, the pointer holds the next ones as before.
+    ingest(window, session_id, [make_post(2, "Welcome all #jam", handle="host")])
+    qtbot.waitUntil(lambda: hosts.new_count() == 1)
+    assert hosts.model.rowCount() == 1
