@@ -115,15 +115,17 @@ def test_pause_on_hover_off_lets_posts_in_under_the_pointer(qtbot, make_window):
     window = opened_window(make_window)
     session_id = window.session.id
     everything = column(window, "All")
+    ingest(window, session_id, [make_post(0, "being read #jam")])
+    qtbot.waitUntil(lambda: everything.model.rowCount() == 1)  # (an empty column never holds)
     hover(everything, True)
     ingest(window, session_id, [make_post(1, "first #jam")])
     qtbot.waitUntil(lambda: everything.new_count() == 1)  # on: held behind the bar
-    assert everything.model.rowCount() == 0
+    assert everything.model.rowCount() == 1
 
     assert save_preferences(qtbot, window, pause_on_hover=False) == ["pause_on_hover"]
-    assert everything.new_count() == 0 and everything.model.rowCount() == 1  # let go now
+    assert everything.new_count() == 0 and everything.model.rowCount() == 2  # let go now
     ingest(window, session_id, [make_post(2, "second #jam")])
-    qtbot.waitUntil(lambda: everything.model.rowCount() == 2)  # straight in, pointer or not
+    qtbot.waitUntil(lambda: everything.model.rowCount() == 3)  # straight in, pointer or not
     assert everything.new_count() == 0
 
     save_preferences(qtbot, window, pause_on_hover=True)
