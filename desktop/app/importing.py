@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desktop.app.recording import RecordingCounts, SessionRecording
-from desktop.app.sessions import ensure_session
+from desktop.app.sessions import discard_if_empty, ensure_session
 from desktop.core.session import Session
 from desktop.sources.replay import ReplaySource
 from desktop.store.writer import StoreWriter
@@ -28,6 +28,10 @@ class ImportReport:
     referenced: int  # posts the archive quoted or retweeted, kept alongside
     elapsed: float  # seconds
     errors: dict[str, BaseException]  # a source that failed, by name
+    # The files held no post at all (a CSV, random bytes, a format no reader
+    # knows: ``counts.skipped`` says why); a session the import made is gone again.
+    imported_nothing: bool = False
+    session_removed: bool = False
 
     @property
     def rate(self) -> float:
@@ -43,13 +47,23 @@ class ArchiveImport:
     session: Session
     source: ReplaySource
     recording: SessionRecording
+    created: bool = False  # the import made the session
 
     def run(self) -> ImportReport:
-        """Replay every file (or until ``recording.stop()``); the posts are committed."""
+        """Replay every file (or until ``recording.stop()``); the posts are committed.
+        When the files held no post, a session this import made is removed again."""
         started = time.perf_counter()
         self.recording.run()
         elapsed = time.perf_counter() - started
+        nothing = self.source.stats.posts == 0 and self.source.stats.referenced == 0
+        removed = (
+            nothing
+            and self.created
+            and discard_if_empty(self.recording.sink.writer, self.session.id)
+        )
         return ImportReport(
+            imported_nothing=nothing,
+            session_removed=removed,
             session=self.session,
             counts=self.recording.sink.counts,
             referenced=self.source.stats.referenced,
@@ -73,7 +87,7 @@ def prepare_import(
     files = [str(f) for f in files]
     source = ReplaySource(list(files), speed=0, on_progress=on_progress)
     header = source.read_header() or {}
-    session, _created = ensure_session(
+    session, created = ensure_session(
         writer,
         session_name,
         hashtags=list(hashtags) or header.get("hashtags", []),
@@ -81,7 +95,9 @@ def prepare_import(
         title=header.get("title", ""),
         sources=[f"replay:{Path(f).name}" for f in files],
     )
-    return ArchiveImport(session, source, SessionRecording(writer, session.id, [source]))
+    recording = SessionRecording(writer, session.id, [source])
+    recording.created_session = created
+    return ArchiveImport(session, source, recording, created=created)
 
 
 def import_archives(

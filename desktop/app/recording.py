@@ -58,6 +58,8 @@ class RecordingSink:
         self.session_id = session_id
         self.counts = RecordingCounts()
         self.statuses: dict[str, SourceStatus] = {}  # by source name: the latest of each
+        self.connected: set[str] = set()  # sources that reached their network at least once
+        self.troubles: dict[str, str] = {}  # by source name: why it last had to reconnect
         self._on_status = on_status
         self._on_skipped = on_skipped
         self._on_delivered = on_delivered  # (source, posts): the "42/min" meters
@@ -85,7 +87,12 @@ class RecordingSink:
             concurrent.futures.wait([oldest])
 
     def on_status(self, source: Source, status: SourceStatus) -> None:
-        self.statuses[source.name or repr(source)] = status
+        name = source.name or repr(source)
+        self.statuses[name] = status
+        if status.state == SourceState.CONNECTED:
+            self.connected.add(name)
+        elif status.state == SourceState.RECONNECTING and status.message:
+            self.troubles[name] = status.message
         log.info("%s: %s %s", source.name, status.state, status.message)
         if self._on_status:
             self._on_status(source, status)
@@ -130,6 +137,9 @@ class SessionRecording:
         self, writer: StoreWriter, session_id: int, sources: list[Source], **sink_options
     ) -> None:
         self.sources = sources
+        # Whether the run that records made the session: a failed run that recorded
+        # nothing removes it again (``desktop.app.sessions.discard_if_empty``).
+        self.created_session = False
         self.stop_event = threading.Event()
         self.sink = RecordingSink(writer, session_id, stop=self.stop_event, **sink_options)
         self._threads: list[threading.Thread] = []

@@ -27,6 +27,7 @@ __all__ = [
     "SessionExists",
     "SessionNotFound",
     "create_session",
+    "discard_if_empty",
     "ensure_columns",
     "ensure_question_columns",
     "ensure_session",
@@ -96,6 +97,24 @@ def ensure_session(
             # The jam facts of this session were computed with the old hosts/hashtags.
             ctx.ingestor.forget_session(session.id)
         return library.get_session(ctx.conn, session.id), False
+
+    return writer.call(op, notify=False)
+
+
+def discard_if_empty(writer: StoreWriter, session_id: int) -> bool:
+    """Delete the session if it holds no post: a run that created it and then
+    failed (an import that found nothing, a recording that reached no network)
+    leaves nothing behind. Call it only for a session the run created: a
+    session the user had is never deleted. True if it was deleted."""
+
+    def op(ctx: WriterContext) -> bool:
+        held = ctx.conn.execute(
+            "SELECT 1 FROM session_posts WHERE session_id = ? LIMIT 1", (session_id,)
+        ).fetchone()
+        if held:
+            return False
+        library.delete_session(ctx.conn, session_id)
+        return True
 
     return writer.call(op, notify=False)
 

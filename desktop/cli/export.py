@@ -25,9 +25,12 @@ from desktop.cli.common import data_dir_option, filter_checked, open_reader, ses
 @click.option("--strip-hashtag", is_flag=True, help="Quotes: drop the jam hashtag from the text.")
 @click.option("--strip-label", is_flag=True, help='Quotes: drop the "A3:" answer label.')
 @click.option("--times", is_flag=True, help="Quotes: include each post's time.")
+@click.option(
+    "--notes", is_flag=True, help="Quotes: include your private notes (left out by default)."
+)
 @data_dir_option
 def export_command(
-    session_name, expr, quotes, fmt, output, strip_hashtag, strip_label, times, data_dir
+    session_name, expr, quotes, fmt, output, strip_hashtag, strip_label, times, notes, data_dir
 ):
     """Export a session's posts (jsonl, csv) or its quote list (--quotes: md, html, csv, json)."""
     from desktop.app.exporting import POST_FORMATS, post_rows, write_posts
@@ -36,7 +39,10 @@ def export_command(
     with open_reader(data_dir) as reader, session_named(session_name):
         if quotes:
             options = ExportOptions(
-                strip_hashtag=strip_hashtag, strip_label=strip_label, include_times=times
+                strip_hashtag=strip_hashtag,
+                strip_label=strip_label,
+                include_times=times,
+                include_notes=notes,
             )
             text = export_quotes(
                 reader, session_name, "md" if fmt == "jsonl" else fmt, options=options

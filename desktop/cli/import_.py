@@ -53,20 +53,36 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
                 bar.render_finish()
     report_source_failures(report.errors)
     counts = report.counts
+    if report.imported_nothing:
+        _report_skipped(counts.skipped, err=True)
+        outcome = (
+            "no session was created"
+            if report.session_removed
+            else f"session {session_name!r} is unchanged"
+        )
+        why = "" if counts.skipped else " (no post in any line)"
+        raise click.ClickException(
+            f"nothing imported from {', '.join(map(str, files))}{why}: {outcome}."
+        )
     click.echo(
         f"Imported {counts.added} new posts into session {session_name!r} "
         f"({counts.updated} already known, updated; {report.referenced} referenced posts "
         f"kept alongside) in {report.elapsed:.1f}s ({report.rate:,.0f} posts/s)."
     )
-    if counts.skipped:
-        click.echo(f"Skipped {len(counts.skipped)}:")
-        for where, reason in counts.skipped[:50]:
-            click.echo(f"  {where}: {reason}")
-        if len(counts.skipped) > 50:
-            click.echo(f"  ... and {len(counts.skipped) - 50} more")
+    _report_skipped(counts.skipped)
     if job.recording.sink.fatal is not None:  # the library stopped taking posts (a full disk)
         raise click.ClickException(f"import stopped: {job.recording.sink.fatal}")
     if counts.failed_batches:
         raise click.ClickException(
             f"{counts.failed_batches} batches could not be written (see the log)"
         )
+
+
+def _report_skipped(skipped: list[tuple[str, str]], *, err: bool = False) -> None:
+    if not skipped:
+        return
+    click.echo(f"Skipped {len(skipped)}:", err=err)
+    for where, reason in skipped[:50]:
+        click.echo(f"  {where}: {reason}", err=err)
+    if len(skipped) > 50:
+        click.echo(f"  ... and {len(skipped) - 50} more", err=err)

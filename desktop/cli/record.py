@@ -47,8 +47,10 @@ def record_command(
     from desktop.app.record import (
         SourceSetupError,
         UnknownSource,
+        finish_failed_run,
         prepare_recording,
         stopped_statuses,
+        unreached_sources,
     )
     from desktop.app.source_specs import RegistrySources
 
@@ -72,16 +74,28 @@ def record_command(
         click.echo(f"Recording {', '.join(specs)} into {session_name!r}; Ctrl-C stops.", err=True)
         with stopped_by_signals(recording.stop):
             recording.run(duration=duration)
-    report_source_failures(recording.errors)
-    counts = recording.sink.counts
-    click.echo(f"Recorded {counts.added} new posts ({counts.updated} updated).", err=True)
-    for where, reason in counts.skipped[:20]:
-        click.echo(f"  skipped {where}: {reason}", err=True)
-    stopped = stopped_statuses(recording)
-    for status in stopped:
-        click.echo(f"Error: {status.message}", err=True)
+        report_source_failures(recording.errors)
+        counts = recording.sink.counts
+        click.echo(f"Recorded {counts.added} new posts ({counts.updated} updated).", err=True)
+        for where, reason in counts.skipped[:20]:
+            click.echo(f"  skipped {where}: {reason}", err=True)
+        stopped = stopped_statuses(recording)
+        for status in stopped:
+            click.echo(f"Error: {status.message}", err=True)
+        unreached = unreached_sources(recording)
+        for name, why in unreached.items():
+            click.echo(f"Error: {name}: never reached the network: {why}", err=True)
+        failed = (
+            bool(stopped or unreached or recording.errors)
+            or recording.sink.fatal is not None
+            or counts.failed_batches > 0
+        )
+        if failed and finish_failed_run(recording):
+            click.echo(f"Nothing was recorded: session {session_name!r} removed.", err=True)
     if stopped:
         sys.exit(EXIT_AUTH if any(s.auth_failed for s in stopped) else EXIT_SOURCE)
+    if unreached or recording.errors:
+        sys.exit(EXIT_SOURCE)
     if recording.sink.fatal is not None:  # the library stopped taking posts (a full disk)
         raise click.ClickException(f"recording stopped: {recording.sink.fatal}")
     if counts.failed_batches:

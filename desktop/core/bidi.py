@@ -12,6 +12,7 @@ Text without controls comes back unchanged.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 
@@ -63,3 +64,40 @@ def isolated(text: str) -> str:
     if not has_controls(text):
         return text
     return FSI + contained(text) + PDI
+
+
+# ---------------------------------------------------------------- right-to-left text
+
+# A mention, a hashtag or a link says nothing about the language a post is written in.
+_NOT_LANGUAGE = re.compile(r"https?://\S+|[@#\uff20\uff03][\w.]*\w", re.IGNORECASE)
+# The pieces of a right-to-left sentence that read left to right as one unit.
+_TOKEN = re.compile(r"[@#\uff20\uff03][\w.]*\w")
+# ``TOKEN_SPLIT.split(text)``: the text between tokens at even indexes, tokens at odd ones.
+TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")")
+
+
+def is_rtl(text: str) -> bool:
+    """Whether ``text`` is mostly written right to left (Hebrew, Arabic...): more
+    strong right-to-left letters than left-to-right ones, not counting mentions,
+    hashtags and links (a Hebrew reply starts with an @handle)."""
+    rtl = ltr = 0
+    for ch in _NOT_LANGUAGE.sub(" ", text):
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    return rtl > ltr
+
+
+def isolate_tokens(text: str) -> str:
+    """Each @handle and #tag in ``text`` as one first-strong isolate: in a
+    right-to-left sentence ``#A7`` stays ``#A7`` (not ``A7#``) and sits where the
+    sentence puts it."""
+    return _TOKEN.sub(lambda m: FSI + m.group(0) + PDI, text)
+
+
+def rtl_line(line: str) -> str:
+    """One line of a right-to-left text, already ``contained``, as a right-to-left
+    isolate: its first word is read first (rightmost) whatever surrounds it."""
+    return RLI + line + PDI if line else line

@@ -1,9 +1,10 @@
 """Exporting a quote list, laid out like a jam summary article.
 
 The session title, then each question as a heading with the host's question
-text, then its quotes as "@handle: text" with a link to the original post and
-the user's note under it. Formats: Markdown, HTML (one self-contained file),
-CSV (one row per quote) and JSON (structured).
+text, then its quotes as "@handle (Name): text" with a link to the original
+post, and the user's private note under it only when asked (``include_notes``).
+Formats: Markdown, HTML (one self-contained file), CSV (one row per quote) and
+JSON (structured).
 
 Post text, names, notes and even question texts are untrusted: Markdown
 backslash-escapes everything that could make a link, an image, HTML or a
@@ -63,6 +64,7 @@ class ExportOptions:
     include_times: bool = False  # Markdown/HTML: each quote's time (CSV/JSON always have it)
     timezone: tzinfo = UTC  # for the times shown in Markdown/HTML
     lang: str = "en"  # the HTML document's language
+    include_notes: bool = False  # the user's notes are private: in a file only when asked
 
 
 # ---------------------------------------------------------------- text clean-up
@@ -211,35 +213,106 @@ def _clock(ts: float, options: ExportOptions) -> str:
     return f"{moment:%H:%M} {moment.tzname() or ''}".strip()
 
 
-def _heading(section: QuoteSection, text: str) -> str:
-    return f"{section.title}: {text}" if text else section.title
-
-
 # ---------------------------------------------------------------- Markdown
 
-# Every character CommonMark could read as markup inside a paragraph.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
-# ...and the ones that only matter at the start of a line (headings, quotes, lists).
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+# What CommonMark (and GFM's tables and strikethrough) could read as markup
+# anywhere in a paragraph. "!" is not here: it only makes an image before "[",
+# which is always escaped; "#" only matters where a line starts; "_" only where
+# it could open or close emphasis (not inside a word: "@noa_cohen").
+_MD_ALWAYS = frozenset("\\`*[]<>&|~")
+# What makes a block where a line starts: an ATX heading ("#" to "######" then a
+# space), a block quote, a bullet or an ordered list item, a setext underline.
+_MD_LINE_START = re.compile(
+    r"^([ \t]*)(?:"
+    r"(?P<hash>#{1,6})(?=[ \t]|$)"
+    r"|(?P<quote>>)"
+    r"|(?P<bullet>[-+])(?=[ \t]|$)"
+    r"|(?P<digits>\d{1,9})(?P<dot>[.)])(?=[ \t]|$)"
+    r"|(?P<rule>[-=])(?=[-= \t]*$)"
+    r")"
+)
+# A heading's closing sequence: a run of "#" at its end, after a space.
+_MD_HEADING_END = re.compile(r"(^|[ \t])(#+[ \t]*)$")
 
 
-def md_escape(text: str, *, autolinks: bool = False) -> str:
+def _md_wordish(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is neither whitespace nor punctuation (CommonMark's
+    test for whether "_" is inside a word); False outside the text."""
+    if not 0 <= index < len(text):
+        return False
+    ch = text[index]
+    return not ch.isspace() and unicodedata.category(ch)[0] not in "PS"
+
+
+def _md_inline(piece: str) -> str:
+    out = []
+    for index, ch in enumerate(piece):
+        if ch in _MD_ALWAYS or (
+            ch == "_" and not (_md_wordish(piece, index - 1) and _md_wordish(piece, index + 1))
+        ):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _md_line_start(line: str) -> str:
+    m = _MD_LINE_START.match(line)
+    if not m:
+        return line
+    if m.group("digits"):
+        cut = m.start("dot")  # "1\. " (a backslash before a digit would be shown)
+    else:
+        cut = m.end(1)
+    return line[:cut] + "\\" + line[cut:]
+
+
+def md_escape(
+    text: str,
+    *,
+    autolinks: bool = False,
+    block_start: bool = True,
+    heading: bool = False,
+    rtl: bool = False,
+) -> str:
     """Escape untrusted text for a Markdown paragraph: no links, images, HTML,
     code or headings can come out of it; line breaks stay (as hard breaks).
+    Only what CommonMark would read as markup is escaped.
 
     ``autolinks``: http(s) URLs become ``<url>`` autolinks (nothing inside one
     is read as markup), instead of being escaped character by character.
+    ``block_start``: the text starts a line of the document (False after
+    "**@handle**: " or "# "); every later line does. ``heading``: the text is
+    a heading's content (a trailing run of "#" would close it).
+    ``rtl``: the text (already ``bidi.contained``) reads right to left: each
+    line is a right-to-left isolate, with its @handles, #tags and links
+    isolated in it.
     """
     lines = []
-    for line in text.splitlines() or [""]:
+    for number, line in enumerate(text.splitlines() or [""]):
         pieces = split_urls(line) if autolinks else [(False, line)]
-        line = "".join(
-            f"<{_md_url(piece)}>" if is_url else _MD_SPECIAL.sub(r"\\\1", piece)
-            for is_url, piece in pieces
-        )
-        line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
-        lines.append(line)
+        escaped = []
+        for is_url, piece in pieces:
+            if is_url:
+                link = f"<{_md_url(piece)}>"
+                escaped.append(bidi.LRI + link + bidi.PDI if rtl else link)
+            else:
+                escaped.append(_md_inline(bidi.isolate_tokens(piece) if rtl else piece))
+        line = "".join(escaped)
+        if block_start or number:
+            line = _md_line_start(line)
+        if heading:
+            line = _MD_HEADING_END.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        lines.append(bidi.rtl_line(line) if rtl else line)
     return "  \n".join(lines)
+
+
+def _md_text(text: str, **kwargs) -> str:
+    """Untrusted text escaped, right-to-left text in its direction, bidi
+    controls kept to the text."""
+    if bidi.is_rtl(text):
+        return md_escape(bidi.contained(text), rtl=True, **kwargs)
+    return md_escape(bidi.isolated(text), **kwargs)
 
 
 def _md_url(url: str) -> str:
@@ -249,30 +322,32 @@ def _md_url(url: str) -> str:
 
 def to_markdown(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    out = [f"# {md_escape(bidi.isolated(quote_list.title))}", ""]
+    out = [f"# {_md_text(quote_list.title, block_start=False, heading=True)}", ""]
     for section in quote_list.sections:
         if not section.items:
             continue
-        out += [
-            f"## {md_escape(_heading(section, bidi.isolated(_question_text(section, quote_list, options))))}",
-            "",
-        ]
+        question = _question_text(section, quote_list, options)
+        heading = section.title
+        if question:
+            heading += ": " + _md_text(question, block_start=False, heading=True)
+        out += [f"## {heading}", ""]
         for item in section.items:
-            text = bidi.isolated(_quote_text(item, quote_list, options))
-            line = (
-                f"**@{md_escape(bidi.isolated(item.handle))}**: {md_escape(text, autolinks=True)}"
-            )
+            text = _quote_text(item, quote_list, options)
+            line = f"**@{_md_text(item.handle, block_start=False)}**"
+            if item.display_name:
+                line += f" ({_md_text(item.display_name, block_start=False)})"
+            line += f": {_md_text(text, autolinks=True, block_start=False)}"
             tail = []
             url = safe_url(item.url)
             if url:
                 tail.append(f"[original post](<{_md_url(url)}>)")
             if options.include_times:
-                tail.append(md_escape(_clock(item.created_at, options)))
+                tail.append(md_escape(_clock(item.created_at, options), block_start=False))
             if tail:
                 line += "  \n" + " · ".join(tail)
             out += [line, ""]
-            if item.note:
-                out += ["> " + md_escape(bidi.isolated(item.note)).replace("  \n", "  \n> "), ""]
+            if item.note and options.include_notes:
+                out += ["> " + _md_text(item.note).replace("  \n", "  \n> "), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -312,21 +387,36 @@ def _html_field(text: str) -> str:
 
 def _html_lines(text: str, *, links: bool = False) -> str:
     """Escaped text, line breaks as <br>; ``links``: http(s) URLs as links. Text
-    with bidi controls is isolated in ``<bdi>``."""
+    with bidi controls is isolated in ``<bdi>``; right-to-left text is a
+    right-to-left ``<bdi>`` with its @handles, #tags and links isolated in it."""
     untrusted = text
+    rtl = bidi.is_rtl(text)
     text = bidi.contained(text)
     out = []
     for line in text.splitlines():
         pieces = split_urls(line) if links else [(False, line)]
-        out.append(
-            "".join(
-                f'<a href="{html_text(piece)}" rel="noopener noreferrer">{html_text(piece)}</a>'
-                if is_url
-                else html_text(piece)
-                for is_url, piece in pieces
-            )
-        )
-    return html_isolated("<br>\n".join(out), untrusted)
+        html_pieces = []
+        for is_url, piece in pieces:
+            if is_url:
+                direction = ' dir="ltr"' if rtl else ""
+                html_pieces.append(
+                    f'<a href="{html_text(piece)}"{direction} rel="noopener noreferrer">'
+                    f"{html_text(piece)}</a>"
+                )
+            elif rtl:
+                html_pieces.append(
+                    "".join(
+                        f"<bdi>{html_text(part)}</bdi>" if index % 2 else html_text(part)
+                        for index, part in enumerate(bidi.TOKEN_SPLIT.split(piece))
+                    )
+                )
+            else:
+                html_pieces.append(html_text(piece))
+        out.append("".join(html_pieces))
+    joined = "<br>\n".join(out)
+    if rtl:
+        return f'<bdi dir="rtl">{joined}</bdi>'
+    return html_isolated(joined, untrusted)
 
 
 def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
@@ -355,7 +445,7 @@ def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
         question = _question_text(section, quote_list, options)
         out += [
             "<section>",
-            f'<h2><span class="q">{html_text(section.title)}</span>{_html_field(question)}</h2>',
+            f'<h2><span class="q">{html_text(section.title)}</span>{_html_lines(question)}</h2>',
         ]
         for item in section.items:
             name = (
@@ -380,7 +470,7 @@ def to_html(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
                 )
             if meta:
                 out.append(f'<p class="meta">{" · ".join(meta)}</p>')
-            if item.note:
+            if item.note and options.include_notes:
                 out.append(f'<p class="note">{_html_lines(item.note)}</p>')
             out.append("</blockquote>")
         out.append("</section>")
@@ -400,7 +490,8 @@ def _rows(quote_list: QuoteList, options: ExportOptions):
 
 def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    out = [csv_row(CSV_FIELDS)]
+    fields = CSV_FIELDS if options.include_notes else [f for f in CSV_FIELDS if f != "note"]
+    out = [csv_row(fields)]
     for section, question_text, position, item in _rows(quote_list, options):
         row = [
             "" if section.question is None else section.question,
@@ -414,6 +505,8 @@ def to_csv(quote_list: QuoteList, *, options: ExportOptions | None = None) -> st
             item.note,
             item.network,
         ]
+        if not options.include_notes:
+            del row[CSV_FIELDS.index("note")]
         out.append(csv_row(row))
     return "".join(out)
 
@@ -430,17 +523,20 @@ def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
                 "title": section.title,
                 "text": _question_text(section, quote_list, options),
                 "quotes": [
-                    {
-                        "position": position,
-                        "handle": item.handle,
-                        "display_name": item.display_name,
-                        "text": _quote_text(item, quote_list, options),
-                        "url": safe_url(item.url) or "",
-                        "created_at": _iso(item.created_at),
-                        "note": item.note,
-                        "network": item.network,
-                        "post_id": item.post_id,
-                    }
+                    _without_note(
+                        {
+                            "position": position,
+                            "handle": item.handle,
+                            "display_name": item.display_name,
+                            "text": _quote_text(item, quote_list, options),
+                            "url": safe_url(item.url) or "",
+                            "created_at": _iso(item.created_at),
+                            "note": item.note,
+                            "network": item.network,
+                            "post_id": item.post_id,
+                        },
+                        options,
+                    )
                     for position, item in enumerate(section.items, start=1)
                 ],
             }
@@ -455,6 +551,12 @@ def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
         "sections": sections,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _without_note(quote: dict, options: ExportOptions) -> dict:
+    if not options.include_notes:
+        del quote["note"]
+    return quote
 
 
 _RENDERERS = {"md": to_markdown, "html": to_html, "csv": to_csv, "json": to_json}

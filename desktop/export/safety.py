@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from desktop.core import bidi
@@ -11,11 +12,21 @@ from desktop.core import bidi
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+# A reply starts with a mention: "@noa_cohen thanks!" is text, and an apostrophe
+# in front of it would show in the spreadsheet. A cell can only run something
+# through a function call "(", a DDE link "|" or a reference into another sheet
+# or file ("!A1"), so a mention cell holding none of them is left as it is.
+_MENTION = re.compile(r"[@\uff20]\w+(?:\s|$)")
+_FORMULA_PARTS = re.compile(r"[(|\uff08\uff5c]|!(?=[\w$'])")
+
+
 def csv_cell(value: object) -> object:
     """Neutralise a CSV cell a spreadsheet would run as a formula (prefix a quote)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str) or not value.startswith(_FORMULA_STARTS):
+        return value
+    if _MENTION.match(value) and not _FORMULA_PARTS.search(value):
+        return value
+    return "'" + value
 
 
 _CSV_SPECIAL = frozenset(',"\r\n')

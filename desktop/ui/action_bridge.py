@@ -258,7 +258,7 @@ class PendingActionsView(QWidget):
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton("Cancel action", self)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.retry_button = QPushButton("Retry now", self)
         self.retry_button.setToolTip("Run the waiting actions whose wait is over")
@@ -271,7 +271,7 @@ class PendingActionsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(title)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         bridge.pending_changed.connect(self.refresh)
@@ -309,7 +309,7 @@ class PendingActionsView(QWidget):
     def _update_buttons(self) -> None:
         action = self.selected_action()
         failed = action is not None and action.state is ActionState.FAILED
-        self.cancel_button.setText("Dismiss" if failed else "Cancel")
+        self.cancel_button.setText("Dismiss" if failed else "Cancel action")
         self.cancel_button.setEnabled(
             action is not None and (failed or action.state is ActionState.QUEUED)
         )

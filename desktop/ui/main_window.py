@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.deck = Deck(theme, coalesce_ms=coalesce_ms)
         self.replay_bar = ReplayBar(self.deck)
         self.replay_bar.replay.state_changed.connect(self.on_replay_state)
+        self.replay_bar.close_requested.connect(lambda: self.replay_button.setChecked(False))
         self.replay_bar.hide()
         self.first_run = FirstRunPanel()
         self.quotes_holder = QWidget()

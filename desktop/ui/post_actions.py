@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 
 from desktop.core.actions import Action, ActionState
 from desktop.core.views import PostView
@@ -127,6 +127,11 @@ class PostActions:
             layout.setContentsMargins(0, 0, 0, 0)
             self.pending_view = PendingActionsView(self.window.actions, read_conn=self.window.conn)
             layout.addWidget(self.pending_view)
+            # "Cancel action" acts on the selected row; Close (or Escape) closes the dialog.
+            close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+            close.setContentsMargins(10, 0, 10, 8)
+            close.rejected.connect(dialog.reject)
+            layout.addWidget(close)
             dialog.resize(520, 360)
             self.pending_dialog = dialog
         self.pending_view.refresh()

@@ -70,6 +70,18 @@ EXPORT_FILTERS = {
 }
 
 
+def export_target(path: str, chosen_filter: str) -> tuple[Path, str]:
+    """Where to write and in which format: the extension the user typed decides
+    ("quotes.html" is HTML whatever the filter says); a name without a known
+    extension takes the chosen filter's (Markdown when none), added to the name."""
+    target = Path(path)
+    suffix = target.suffix.lstrip(".").lower()
+    if suffix in EXPORT_FILTERS:
+        return target, suffix
+    fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen_filter), "md")
+    return target.with_name(target.name + "." + fmt), fmt
+
+
 def quote_line(item: QuoteItem) -> str:
     """ "@handle: text" on one line (the list shows the whole text under it)."""
     return f"@{item.handle}: {' '.join(item.text.split())}"
@@ -95,7 +107,7 @@ def plain_text(quote_list: QuoteList, *, options: export.ExportOptions | None = 
             out.append(f"@{item.handle}: {body}")
             if item.url:
                 out.append(item.url)
-            if item.note:
+            if item.note and options.include_notes:
                 out.append(f"Note: {item.note}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -439,6 +451,7 @@ class QuotePanel(QWidget):
             ("strip_hashtag", "Strip the jam hashtag"),
             ("strip_label", 'Strip the "A3:" label'),
             ("include_times", "Include times"),
+            ("include_notes", "Include my notes (private)"),
         ):
             action = options.addAction(text)
             action.setCheckable(True)
@@ -648,7 +661,8 @@ class QuotePanel(QWidget):
 
     # ------------------------------------------------------------ copy and export
     def set_option(self, name: str, value: bool) -> None:
-        """``strip_hashtag`` / ``strip_label`` / ``include_times`` for copies and exports."""
+        """``strip_hashtag`` / ``strip_label`` / ``include_times`` / ``include_notes``
+        for copies and exports."""
         self.options = dataclasses.replace(self.options, **{name: bool(value)})
         action = self._option_actions[name]
         if action.isChecked() != bool(value):
@@ -691,10 +705,7 @@ class QuotePanel(QWidget):
         )
         if not path:
             return
-        fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen), None)
-        if fmt is None:
-            suffix = Path(path).suffix.lstrip(".").lower()
-            fmt = suffix if suffix in EXPORT_FILTERS else "md"
+        path, fmt = export_target(path, chosen)
         try:
             self.export_to(path, fmt)
         except OSError as exc:

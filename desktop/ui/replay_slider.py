@@ -157,7 +157,12 @@ def _clock_text(ts: float) -> str:
 
 
 class ReplayBar(QWidget):
-    """Slider over the session's time range, speed, play/pause, "Replay from here", stop."""
+    """Slider over the session's time range, speed, play/pause, "Replay from here", stop.
+
+    The play button reads "Play" until a replay runs (then "Pause" / "Resume");
+    "Stop replay" ends the replay and asks to close the bar (``close_requested``)."""
+
+    close_requested = Signal()
 
     def __init__(self, deck, *, clock: Callable[[], float] = time.monotonic, parent=None) -> None:
         super().__init__(parent)
@@ -196,13 +201,18 @@ class ReplayBar(QWidget):
         self.from_here.clicked.connect(self.replay_from_here)
         self.play = QToolButton(self)
         self.play.setObjectName("replayPlayPause")
-        self.play.setText("Pause")
+        self.play.setText("Play")
+        # Wide enough for each of its labels: the row must not move as it changes.
+        metrics = self.play.fontMetrics()
+        self.play.setMinimumWidth(
+            max(metrics.horizontalAdvance(t) for t in ("Play", "Pause", "Resume")) + 16
+        )
         self.play.clicked.connect(self.toggle_pause)
         self.stop_button = QToolButton(self)
         self.stop_button.setObjectName("replayStop")
         self.stop_button.setText("Stop replay")
         self.stop_button.setToolTip("Show every column as recorded again")
-        self.stop_button.clicked.connect(self.replay.stop)
+        self.stop_button.clicked.connect(self.on_stop_clicked)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 6, 14, 6)
@@ -234,6 +244,7 @@ class ReplayBar(QWidget):
             self.end_label.setText("")
             self.time_label.setText("no posts")
             self.from_here.setEnabled(False)
+            self.on_state(self.replay.state)
             return False
         self.first, self.last = span
         self.slider.setRange(0, max(0, int(self.last - self.first)))
@@ -242,6 +253,7 @@ class ReplayBar(QWidget):
         self.end_label.setText(_clock_text(self.last)[:5])
         self._show_slider_time(0)
         self.from_here.setEnabled(True)
+        self.on_state(self.replay.state)
         return True
 
     def slider_time(self) -> float:
@@ -269,6 +281,12 @@ class ReplayBar(QWidget):
             self.replay.pause()
         elif self.replay.state == "paused":
             self.replay.resume()
+        else:  # nothing playing yet (or it finished): play from the slider's time
+            self.replay_from_here()
+
+    def on_stop_clicked(self) -> None:
+        self.replay.stop()
+        self.close_requested.emit()
 
     def on_position(self, position: float) -> None:
         if not self.slider.isSliderDown():
@@ -278,8 +296,9 @@ class ReplayBar(QWidget):
         self.time_label.setText(f"{_clock_text(position)} · {self.replay.fed:,} posts")
 
     def on_state(self, state: str) -> None:
-        self.play.setEnabled(state in ("playing", "paused"))
-        self.play.setText("Resume" if state == "paused" else "Pause")
+        playable = self.from_here.isEnabled()
+        self.play.setEnabled(state in ("playing", "paused") or playable)
+        self.play.setText({"playing": "Pause", "paused": "Resume"}.get(state, "Play"))
         self.stop_button.setEnabled(state != "stopped")
         if state == "stopped":
             self._show_slider_time(self.slider.value())

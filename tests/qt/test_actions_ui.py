@@ -146,7 +146,7 @@ def test_cancelling_a_waiting_action_rolls_its_state_back(
     ):
         bridge.retweet(post)
     assert pending_view.select(bridge.pending()[0].id)
-    assert pending_view.cancel_button.text() == "Cancel"
+    assert pending_view.cancel_button.text() == "Cancel action"
     with qtbot.waitSignal(
         bridge.action_changed, check_params_cb=lambda a: a.state is ActionState.CANCELLED
     ):

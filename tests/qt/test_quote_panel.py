@@ -240,3 +240,44 @@ def test_export_to_writes_each_format(qtbot, make_panel, jam, tmp_path):
     assert panel.export_to(tmp_path / "q.md", "md").read_text().startswith("# Our jam")
     with pytest.raises(ValueError):
         panel.export_to(tmp_path / "q.txt", "txt")
+
+
+def test_the_typed_extension_decides_the_format_and_notes_are_opt_in(
+    qtbot, make_panel, jam, tmp_path, monkeypatch
+):
+    """Issue 21, item 7: "q.html" typed with the Markdown filter still chosen is
+    HTML; a name without an extension takes the filter's; the private note is
+    in the file only once "Include my notes" is checked."""
+    from desktop.ui import quote_panel
+
+    sid, ids = jam
+    panel = make_panel()
+    collect_all(qtbot, panel, ids, ["1002", "1005"])
+    item = next(iter(panel.model.quote_list().items()))
+    assert panel.set_note(item.id, "ask ann first")
+    qtbot.waitUntil(lambda: next(iter(panel.model.quote_list().items())).note == "ask ann first")
+
+    answers = iter(
+        [
+            (str(tmp_path / "q.html"), quote_panel.EXPORT_FILTERS["md"]),
+            (str(tmp_path / "plain"), quote_panel.EXPORT_FILTERS["csv"]),
+            (str(tmp_path / "notes.md"), quote_panel.EXPORT_FILTERS["md"]),
+        ]
+    )
+    monkeypatch.setattr(
+        quote_panel.QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers)
+    )
+    panel.on_export_clicked()
+    html_text = (tmp_path / "q.html").read_text(encoding="utf-8")
+    assert html_text.startswith("<!DOCTYPE html>") and "ask ann first" not in html_text
+    panel.on_export_clicked()
+    assert (tmp_path / "plain.csv").read_text(encoding="utf-8").startswith("question,")
+
+    notes_action = next(
+        a for a in panel.export_button.menu().actions() if a.data() == "include_notes"
+    )
+    assert not notes_action.isChecked()
+    notes_action.trigger()
+    assert panel.options.include_notes
+    panel.on_export_clicked()
+    assert "> ask ann first" in (tmp_path / "notes.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from desktop.core import bidi
 from desktop.core.normalize import Parsed
 from desktop.export import posts as post_export
-from desktop.export.quotes import render
+from desktop.export.quotes import ExportOptions, render
 from desktop.store import library, quotes
 from desktop.store.writer import StoreWriter
 from tests.fakes.posts import make_post
@@ -67,7 +67,7 @@ def hostile_quotes(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["md", "csv"])
 def test_plain_text_exports_isolate_every_untrusted_field(hostile_quotes, fmt):
-    out = render(hostile_quotes, fmt)
+    out = render(hostile_quotes, fmt, options=ExportOptions(include_notes=True))
     _no_override_left(out)
     _balanced(out)
     assert f"{bidi.FSI}see photo\\_{bidi.RLI}gnp.exe now" in out or (
@@ -76,7 +76,7 @@ def test_plain_text_exports_isolate_every_untrusted_field(hostile_quotes, fmt):
 
 
 def test_html_export_isolates_with_bdi(hostile_quotes):
-    out = render(hostile_quotes, "html")
+    out = render(hostile_quotes, "html", options=ExportOptions(include_notes=True))
     _no_override_left(out)
     assert f"<bdi>see photo_{bidi.RLI}gnp.exe now{bidi.PDI}</bdi>" in out
     assert f"<bdi>Eve{bidi.RLI}evil{bidi.PDI}</bdi>" in out

@@ -7,7 +7,7 @@ import io
 
 from desktop.core.normalize import Parsed
 from desktop.export import posts as post_export
-from desktop.export.quotes import render
+from desktop.export.quotes import ExportOptions, render
 from desktop.store import library, quotes
 from desktop.store.writer import StoreWriter
 from tests.fakes.posts import make_post
@@ -54,7 +54,7 @@ def test_quotes_csv_quotes_fields_with_cr_or_lf(tmp_path):
         quote_list = writer.call(lambda ctx: quotes.load_quote_list(ctx.conn, sid))
     finally:
         writer.close()
-    text = render(quote_list, "csv")
+    text = render(quote_list, "csv", options=ExportOptions(include_notes=True))
     assert len(_physical_lines(text)) == 2
     header, row = list(csv.reader(io.StringIO(text, newline="")))
     assert row[header.index("note")] == "ok\r-3"
