@@ -25,7 +25,6 @@ stop, and ends by itself when the parent dies (its next write to the pipe fails)
 from __future__ import annotations
 
 import dataclasses
-import gc
 import marshal
 import os
 import signal
@@ -107,7 +106,6 @@ def _work(paths: list[str], out, chunk: int) -> None:
     from desktop.sources.replay import ArchiveFormatError, is_session_header, read_documents
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    gc.freeze()  # as _ImportGC does: the modules imported so far are not garbage
     send = out.send
     size = min(chunk, FIRST_CHUNK)
     posts: list[tuple] = []
@@ -201,46 +199,6 @@ def _start_worker(paths: list[str], chunk: int) -> tuple[subprocess.Popen, Conne
     return process, Connection(read_fd, writable=False)
 
 
-class _ImportGC:
-    """The garbage collector's settings while imports run (counted: two imports
-    may overlap, the last one out restores them).
-
-    A batch's records live until it is written, long enough to be examined by
-    collection after collection. So during an import the objects already there
-    are frozen out of the collections (``gc.freeze``) and the youngest
-    generation is collected after 20,000 new objects instead of 700, about once
-    per batch. Together: writer-side replica 213k -> 187k instructions per post
-    (callgrind, 10,000 posts); with no collection at all it is 183k. The
-    settings are the process's: the GUI thread's young objects are collected
-    less often too while an import runs (collecting 20,000 young objects
-    takes 1-2 ms here)."""
-
-    THRESHOLD = 20_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._saved: tuple[int, int, int] | None = None
-
-    def enter(self) -> None:
-        with self._lock:
-            self._active += 1
-            if self._active == 1:
-                self._saved = gc.get_threshold()
-                gc.freeze()
-                gc.set_threshold(max(self.THRESHOLD, self._saved[0]), *self._saved[1:])
-
-    def leave(self) -> None:
-        with self._lock:
-            self._active -= 1
-            if self._active == 0 and self._saved is not None:
-                gc.set_threshold(*self._saved)
-                gc.unfreeze()
-
-
-_import_gc = _ImportGC()
-
-
 def run(
     source: ReplaySource,
     sink: SourceSink,
@@ -253,7 +211,6 @@ def run(
     has sent CONNECTED and sends FINISHED)."""
     process, receive = _start_worker([str(p) for p in source.paths], chunk or CHUNK)
     stats = source.stats
-    _import_gc.enter()
     try:
         while not stop.is_set():
             if not receive.poll(0.1):
@@ -284,7 +241,6 @@ def run(
             elif kind == "done":
                 break
     finally:
-        _import_gc.leave()
         receive.close()
         if stop.is_set():
             process.kill()  # stopped mid-file: nothing it still reads is wanted
