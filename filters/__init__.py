@@ -6,7 +6,7 @@ Standard library only; nothing here imports ``desktop`` or Qt.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Loaded on first use: the import worker (desktop.sources.replay_pipeline)
+# Loaded on first use: the import worker (desktop.app.import_worker)
 # needs only filters.text, and the whole language costs about 30 ms to import.
 _HOMES = {
     "Node": "filters.ast",

@@ -8,7 +8,10 @@ fresh, temporary profile and no display (QT_QPA_PLATFORM=offscreen):
 
 1. ``gui --screenshot FILE --quit-after 3``: the window opens, paints and quits;
 2. ``demo --headless --speed 0``: the bundled demo jam plays into the library;
-3. ``record --source x|mastodon|bluesky`` against a closed port on 127.0.0.1
+3. the import's worker process, which is the frozen executable started again
+   with a hidden argument (``desktop.app.import_worker``), reads a 6 MB archive
+   by itself; then ``import`` of that archive lands every post;
+4. ``record --source x|mastodon|bluesky`` against a closed port on 127.0.0.1
    with dummy credentials: each network SDK (imported lazily, so the easiest
    thing to leave out of a build) loads and the source fails softly.
 
@@ -19,6 +22,8 @@ is not on the short, commented list below fails the build.
 from __future__ import annotations
 
 import argparse
+import io
+import marshal
 import os
 import platform
 import shutil
@@ -35,6 +40,7 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 APP_DIR = DIST / "jamdeck"
 SMOKE_TIMEOUT = 120  # s per command; a first start of a cold frozen app takes a few
+BIG_IMPORT_POSTS = 10_000  # about 6 MB of X v2 lines: over the worker's threshold
 CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens, nothing leaves the machine
 
 # stderr lines the smoke test accepts. Each one says why; nothing else is ignored.
@@ -154,6 +160,46 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def smoke_big_import(profile: Path, env: dict[str, str]) -> None:
+    """A big import's worker is the frozen executable started again with the
+    worker's hidden argument: it must read the archive by itself, and an import
+    of the archive must land every post."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from desktop.app import import_worker
+    from desktop.app.import_pipeline import MIN_BYTES
+    from tests.fakes.archive import write_archive
+
+    archive = write_archive(profile / "big.jsonl", BIG_IMPORT_POSTS)
+    if archive.stat().st_size < MIN_BYTES:
+        raise SmokeFailure(f"import worker: {archive} is too small to need the worker")
+    command = [str(executable()), import_worker.WORKER_ARGUMENT, "2000", str(archive)]
+    print(f"smoke: import worker: {' '.join(command[1:])}", flush=True)
+    worker = subprocess.run(
+        command, env=env, cwd=env["HOME"], capture_output=True, timeout=SMOKE_TIMEOUT, check=False
+    )
+    messages = []
+    stream = io.BytesIO(worker.stdout)
+    while stream.tell() < len(worker.stdout):
+        messages.append(marshal.load(stream))  # the build's Python is the frozen app's
+    posts = sum(m[2] for m in messages if m[0] == "batch")
+    if worker.returncode != 0 or worker.stderr or messages[-1:] != [("done",)]:
+        raise SmokeFailure(
+            f"import worker: exit {worker.returncode}, last message {messages[-1:]}\n"
+            f"--- stderr ---\n{worker.stderr.decode(errors='replace')}"
+        )
+    if posts != BIG_IMPORT_POSTS:
+        raise SmokeFailure(f"import worker: read {posts} of {BIG_IMPORT_POSTS} posts")
+    print(f"       {len(messages)} messages, {posts} posts")
+
+    result = run_frozen(
+        ["import", str(archive), "--session", "smoke-import"], env, what="big import"
+    )
+    if f"Imported {BIG_IMPORT_POSTS} new posts" not in result.stdout:
+        raise SmokeFailure(f"big import: unexpected output {result.stdout!r}")
+    print(f"       {result.stdout.strip()}")
+
+
 def smoke_test() -> None:
     exe = executable()
     if not exe.is_file():
@@ -181,6 +227,8 @@ def smoke_test() -> None:
         if "Demo jam recorded:" not in result.stdout or " 0 posts" in result.stdout:
             raise SmokeFailure(f"demo jam: unexpected output {result.stdout!r}")
         print(f"       {result.stdout.strip()}")
+
+        smoke_big_import(profile, env)
 
         networks = {
             "x": ({"JAMDECK_X_BEARER_TOKEN": "smoke-test", "JAMDECK_X_API_BASE": CLOSED_PORT}, []),

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from desktop.app.import_pipeline import import_source
 from desktop.app.recording import RecordingCounts, SessionRecording
 from desktop.app.sessions import discard_if_empty, ensure_session
 from desktop.core.session import Session
@@ -85,7 +86,7 @@ def prepare_import(
     created if new. Hashtags, hosts and title default to the archive header's.
     ``on_progress(path, bytes_read)`` hears of the replay's progress."""
     files = [str(f) for f in files]
-    source = ReplaySource(list(files), speed=0, on_progress=on_progress)
+    source = import_source(list(files), on_progress=on_progress)  # big files: the worker
     header = source.read_header() or {}
     session, created = ensure_session(
         writer,

@@ -127,6 +127,7 @@ class RegistrySources:
         self._speed = speed  # replay specs: N× the original pace (0 = fastest)
 
     def __call__(self, spec: str, *, session: Session, since: datetime | None) -> Source:
+        from desktop.app.import_pipeline import WorkerPipeline
         from desktop.app.settings import Settings
         from desktop.sources.registry import make_source
 
@@ -139,6 +140,7 @@ class RegistrySources:
             options={**interval, **source_options(spec, self._context.accounts), **self._options},
             credentials=self._context.credentials,
             speed=self._speed,
+            replay_pipeline=WorkerPipeline(),  # replay:FILE at full speed: as an import does
         )
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from desktop.core.credentials import CredentialStore
 from desktop.sources.base import Source
+
+if TYPE_CHECKING:
+    from desktop.sources.replay import ArchivePipeline
 
 NETWORK_MODULES = {
     "x": "desktop.sources.x",
@@ -42,7 +46,10 @@ def make_source(
     options: Mapping[str, str] | None = None,
     credentials: CredentialStore | None = None,
     speed: float = 0.0,
+    replay_pipeline: ArchivePipeline | None = None,
 ) -> Source:
+    """The adapter for ``spec``. ``replay_pipeline`` is a replay's ``pipeline``
+    (see ``desktop.sources.replay``): the application passes its import's."""
     kind, _, arg = spec.partition(":")
     kind = kind.strip().lower()
     if kind == "replay":
@@ -50,7 +57,7 @@ def make_source(
             raise UnknownSource("replay needs a file: --source replay:FILE")
         from desktop.sources.replay import ReplaySource
 
-        return ReplaySource([p for p in arg.split(",") if p], speed=speed)
+        return ReplaySource([p for p in arg.split(",") if p], speed=speed, pipeline=replay_pipeline)
     module_name = NETWORK_MODULES.get(kind)
     if module_name is None:
         raise UnknownSource(f"unknown source {spec!r}: use replay:FILE, x, mastodon or bluesky")

@@ -12,6 +12,10 @@ Pace: ``speed=1`` plays at the original pace (by the archive's receive times,
 else the posts' creation times), ``speed=N`` N× faster, ``speed=0`` as fast as
 possible. A malformed line is skipped and reported with file and line number;
 the rest of the file still lands.
+
+At full speed a source may be given a ``pipeline`` that plays big files some
+faster way: the application's import reads them in a worker process
+(``desktop.app.import_pipeline``, which joins these sources to the store).
 """
 
 from __future__ import annotations
@@ -27,13 +31,13 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from desktop.core import jsonio
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import parse_time
-from desktop.sources import archive_formats, replay_pipeline
+from desktop.sources import archive_formats
 from desktop.sources.base import (
     Batcher,
     Capabilities,
@@ -237,6 +241,27 @@ def _document_time(obj: Any, parsed: Parsed) -> float | None:
     return None
 
 
+class ArchivePipeline(Protocol):
+    """Another way to play a ``ReplaySource``'s files into the sink; it keeps the
+    source's ``stats`` and ``header`` as the source's own loop does."""
+
+    def usable(self, paths: list[Path | str], *, speed: float) -> bool:
+        """True when it should play these files (instead of the source's loop)."""
+        ...
+
+    def run(
+        self,
+        source: ReplaySource,
+        sink: SourceSink,
+        stop: threading.Event,
+        *,
+        on_progress: Callable[[Path | str, int], None] | None = None,
+    ) -> None:
+        """Play ``source.paths`` into ``sink`` until done or ``stop``; the source
+        sends CONNECTED before and FINISHED after."""
+        ...
+
+
 class ReplaySource(Source):
     """Plays archive files into a session. ``header`` holds the session record of
     a JamDeck archive (name, hashtags, hosts) once ``read_header`` or ``run`` saw it."""
@@ -261,6 +286,7 @@ class ReplaySource(Source):
         wait: Callable[[threading.Event, float], bool] | None = None,
         batch_size: int = 100,
         on_progress: Callable[[Path | str, int], None] | None = None,
+        pipeline: ArchivePipeline | None = None,
     ) -> None:
         self.paths = [p if str(p) == "-" else Path(p) for p in paths]
         self.name = "replay:" + ",".join(str(p) for p in paths)
@@ -268,6 +294,7 @@ class ReplaySource(Source):
         self._wait = wait or (lambda stop, seconds: stop.wait(seconds))
         self._batch_size = batch_size
         self._on_progress = on_progress
+        self._pipeline = pipeline
         self.header: dict | None = None
         self.stats = ReplayStats()
 
@@ -298,9 +325,8 @@ class ReplaySource(Source):
             sink.on_skipped(self, where, reason)
 
         sink.on_status(self, SourceStatus(SourceState.CONNECTED, "replaying"))
-        if replay_pipeline.usable(self.paths, speed=self.speed):
-            # A big import at full speed: reading and preparing in a second process.
-            replay_pipeline.run(self, sink, stop, on_progress=self._on_progress)
+        if self._pipeline is not None and self._pipeline.usable(self.paths, speed=self.speed):
+            self._pipeline.run(self, sink, stop, on_progress=self._on_progress)
             sink.on_status(self, SourceStatus(SourceState.FINISHED, "replay finished"))
             return
         for path in self.paths:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from desktop.store import fulltext
 from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
-from desktop.store.sqlite_tuning import memory_statistics_off
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -75,22 +74,6 @@ def store_error(path: Path | str, exc: BaseException) -> StoreError | None:
             "file and its folder, or choose another data directory"
         )
     return None
-
-
-# CPython's sqlite3 (3.11, 3.12) binds int, float and str directly but sends
-# every other value through its adapter lookup, which without an adapter ends
-# in an AttributeError raised and swallowed per value: about 0.3 us per NULL
-# (a post row holds five or six) and per bytes value (the raw JSON, see
-# ingest). A registered adapter is a dict hit and a call instead. Both are C
-# callables that return their argument's own value: ``{}.get(None)`` is None,
-# ``bytes(b)`` is ``b``. The values bound stay NULL and blobs; the registry is
-# the process's, and this only makes them cheaper for every connection.
-sqlite3.register_adapter(type(None), {}.get)
-sqlite3.register_adapter(bytes, bytes)
-
-# Before this process opens its first connection (see sqlite_tuning): 5% of
-# an import's writes, for nothing JamDeck uses.
-memory_statistics_off()
 
 
 def _regexp(pattern: str, value: str | None) -> bool:

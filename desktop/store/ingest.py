@@ -152,7 +152,7 @@ class PreparedPost:
     the posts-table values from ``text`` to ``author_handle`` (``columns``), the
     FTS row, the jam's answer label and the filters' record. Plain values only:
     a big import builds these from its worker's rows (see
-    ``desktop.sources.replay_pipeline``), never a whole ``Post``."""
+    ``desktop.app.import_pipeline``), never a whole ``Post``."""
 
     network: str  # Network value
     key: tuple[str, str]  # (network, Post.key)
@@ -217,7 +217,7 @@ def encode_post(post: Post) -> tuple[tuple, tuple, int | None]:
     from ``text`` to ``author_handle``, the FTS row (text tokens, tags, mention
     keys, author keys, reply-to keys, each space-joined) and the jam's answer
     label. A big import runs this in its worker process (see
-    ``desktop.sources.replay_pipeline``); ``record_of`` makes the record from it."""
+    ``desktop.app.import_pipeline``); ``record_of`` makes the record from it."""
     text = post.text
     metrics = post.metrics
     author_keys = " ".join(handle_keys(post.author.handle))

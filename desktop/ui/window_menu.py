@@ -65,9 +65,9 @@ class WindowMenu:
 
     def import_archive(self, path: Path) -> Session:
         """Play an archive file into a new session named after it (on a source thread)."""
-        from desktop.sources.replay import ReplaySource
+        from desktop.app.import_pipeline import import_source
 
-        source = ReplaySource([path], speed=0)
+        source = import_source([path])  # the CLI's import path: big files in the worker
         source.name = f"import {path.name}"
         header = source.read_header() or {}
         session = sessions.create_session(

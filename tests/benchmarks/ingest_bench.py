@@ -5,11 +5,13 @@ committed writes with FTS, next to two yardsticks measured in the same run:
   very rows our posts table receives into a bare table (no indexes, no FTS);
 - ``sqlite-utils insert DB TABLE FILE --nl`` of the same lines (a subprocess).
 
-The pipeline is the app's import: ``ReplaySource`` at full speed (a big file
-is read, normalized and prepared by its worker process, see
-``desktop.sources.replay_pipeline``) into a ``RecordingSink`` and the threaded
-``StoreWriter``; each committed batch goes through the ``Router``'s 10
-predicates in the commit callback, as the GUI bridge does.
+The pipeline is the app's import, as the CLI and the window run it:
+``import_source`` (a big file is read, normalized and prepared by the app's
+worker process, see ``desktop.app.import_pipeline``) into a ``RecordingSink``
+and the threaded ``StoreWriter``; each committed batch goes through the
+``Router``'s 10 predicates in the commit callback, as the GUI bridge does.
+Nothing process-wide is set up for it: this process is the app's as it
+imports ``desktop``, and the worker is the one the frozen app starts.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import threading
 import time
 from pathlib import Path
 
+from desktop.app.import_pipeline import import_source
 from desktop.app.recording import RecordingSink
 from desktop.core.router import Router
-from desktop.sources.replay import ReplaySource
 from desktop.store.db import open_library
 from desktop.store.library import create_session
 from desktop.store.writer import StoreWriter
@@ -57,9 +59,8 @@ def _router() -> Router:
 
 def measure_pipeline(archive: Path, db_path: Path) -> tuple[float, float, int, dict[int, int]]:
     """(wall seconds, CPU seconds of this process and its children, posts, entered per
-    column) for the app's import: ``ReplaySource`` at full speed into a
-    ``RecordingSink`` and the threaded ``StoreWriter`` (a big file is read by the
-    import's worker process, see ``desktop.sources.replay_pipeline``)."""
+    column) for the app's import: ``import_source`` into a ``RecordingSink`` and
+    the threaded ``StoreWriter`` (a big file is read by the import's worker)."""
     conn = open_library(db_path)
     session_id = create_session(conn, "bench", hashtags=["benchjam"], hosts=["user7"])
     conn.close()
@@ -76,7 +77,7 @@ def measure_pipeline(archive: Path, db_path: Path) -> tuple[float, float, int, d
     start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     writer = StoreWriter(db_path, on_commit=on_commit)
     try:
-        source = ReplaySource([archive], speed=0)
+        source = import_source([archive])
         sink = RecordingSink(writer, session_id)
         source.run(sink, threading.Event())
         sink.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def test_start_up_leaves_sqlite_utils_to_the_exports():
     matplotlib (and numpy under it) is only for the report's charts."""
     code = (
         "import sys, desktop.cli, desktop.ui.app, desktop.ui.main_window, desktop.store.writer, "
-        "desktop.sources.replay_pipeline\n"
+        "desktop.app.import_pipeline, desktop.app.import_worker\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlite_utils', 'numpy', 'matplotlib'}))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -96,3 +97,46 @@ def test_no_module_uses_a_private_name_of_another():
     files = [p for top in ("desktop", "filters") for p in (ROOT / top).rglob("*.py")]
     found = [use for path in files for use in _private_uses(path)]
     assert found == []
+
+
+def test_importing_desktop_changes_nothing_process_wide():
+    """Importing any of our modules leaves the interpreter as it was: no sqlite3
+    adapter or converter registered, the garbage collector's settings untouched
+    (nothing frozen), Ctrl-C's handler and the thread switch interval as they
+    were. Such settings are the whole process's (a caller's connections, the
+    benchmark's yardsticks), not a library's to change. In a fresh interpreter:
+    this one has imported them all long ago."""
+    code = """
+import gc, json, pkgutil, signal, sqlite3, sys
+import desktop, filters
+
+def state():
+    return {
+        "adapters": sorted(map(repr, sqlite3.adapters.items())),
+        "converters": sorted(map(repr, sqlite3.converters.items())),
+        "gc_threshold": gc.get_threshold(),
+        "gc_enabled": gc.isenabled(),
+        "gc_frozen": gc.get_freeze_count(),
+        "sigint": repr(signal.getsignal(signal.SIGINT)),
+        "switch_interval": sys.getswitchinterval(),
+    }
+
+before = state()
+names = []
+for package in (desktop, filters):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if not module.name.endswith(".__main__"):  # those run the app
+            __import__(module.name)
+            names.append(module.name)
+print(json.dumps({"before": before, "after": state(), "modules": names}))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    for module in ("desktop.store.db", "desktop.app.import_pipeline", "desktop.sources.replay"):
+        assert module in result["modules"]
+    assert result["after"] == result["before"]
+    assert result["after"]["gc_frozen"] == 0

@@ -1,24 +1,31 @@
-"""A big import at full speed reads in a worker process (desktop.sources.replay_pipeline):
+"""A big import at full speed reads in a worker process (desktop.app.import_pipeline):
 the library it leaves, the records the columns see and the skipped lines are exactly
-those of the in-process import; a stop ends the worker."""
+those of the in-process import; a stop ends the worker; the worker is the program
+itself started again, frozen or not."""
 
 from __future__ import annotations
 
 import dataclasses
+import gc
+import logging
+import os
 import shutil
 import sqlite3
+import sys
 import threading
 
 import pytest
 
+from desktop.app import import_worker
 from desktop.app.demo import demo_archive_path
+from desktop.app.import_pipeline import MIN_BYTES, PipelineError, WorkerPipeline, import_source
 from desktop.app.recording import RecordingSink
 from desktop.core.router import Router
-from desktop.sources import replay_pipeline
 from desktop.sources.replay import ReplaySource
 from desktop.store import library
 from desktop.store.db import open_library
 from desktop.store.writer import StoreWriter
+from tests.fakes.archive import write_archive
 
 # Row ids depend on how the posts were cut into batches: rows are compared by
 # their natural keys. first_seen / updated_at are wall-clock times of the import.
@@ -59,11 +66,10 @@ def archives(tmp_path, payloads):
     return [demo, *copies]
 
 
-def import_into(db, paths, *, pipeline: bool, monkeypatch):
-    monkeypatch.setattr(replay_pipeline, "MIN_BYTES", 0 if pipeline else 10**15)
+def import_into(db, paths, *, pipeline: bool):
     # One batch per document on both sides: what a batch holds decides which copy
     # of a post received twice in it wins (the primary), whatever the path.
-    monkeypatch.setattr(replay_pipeline, "CHUNK", 1)
+    worker = WorkerPipeline(min_bytes=0 if pipeline else 10**15, chunk=1)
     conn = open_library(db)
     sid = library.create_session(
         conn, "jam", hashtags=["jamdeckdemo"], hosts=["mira_builds", "teo_cx"]
@@ -79,7 +85,7 @@ def import_into(db, paths, *, pipeline: bool, monkeypatch):
         added.extend((r.created_at, r.text, dataclasses.astuple(r)[2:]) for r in result.added)
         routed.append({c: len(ids) for c, ids in router.route(result.added).items()})
 
-    source = ReplaySource(paths, speed=0, batch_size=1)
+    source = ReplaySource(paths, speed=0, batch_size=1, pipeline=worker)
     with StoreWriter(db, on_commit=on_commit) as writer:
         sink = RecordingSink(writer, sid)
         source.run(sink, threading.Event())
@@ -92,13 +98,13 @@ def import_into(db, paths, *, pipeline: bool, monkeypatch):
 
 
 def test_the_worker_import_stores_and_routes_exactly_what_the_in_process_one_does(
-    tmp_path, archives, monkeypatch
+    tmp_path, archives
 ):
     a_source, a_sink, a_tables, a_added, a_routed = import_into(
-        tmp_path / "a.db", archives, pipeline=False, monkeypatch=monkeypatch
+        tmp_path / "a.db", archives, pipeline=False
     )
     b_source, b_sink, b_tables, b_added, b_routed = import_into(
-        tmp_path / "b.db", archives, pipeline=True, monkeypatch=monkeypatch
+        tmp_path / "b.db", archives, pipeline=True
     )
     assert len(a_tables["session_posts"]) > 600
     assert a_tables["questions"]
@@ -125,21 +131,31 @@ def test_the_worker_import_stores_and_routes_exactly_what_the_in_process_one_doe
     assert b_sink.counts.added == a_sink.counts.added
 
 
-def test_a_stop_ends_the_worker_and_keeps_what_was_written(tmp_path, archives, monkeypatch):
-    monkeypatch.setattr(replay_pipeline, "MIN_BYTES", 0)
-    started = []
-    real_start = replay_pipeline._start_worker
-    monkeypatch.setattr(
-        replay_pipeline,
-        "_start_worker",
-        lambda *a: started.append(real_start(*a)) or started[-1],
-    )
-    db = tmp_path / "stop.db"
+class RecordedWorkers(WorkerPipeline):
+    """The pipeline, keeping the worker processes it started."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        object.__setattr__(self, "started", [])  # a frozen dataclass's own list
+
+    def start_worker(self, paths):
+        process = super().start_worker(paths)
+        self.started.append(process)
+        return process
+
+
+def new_library(db):
     conn = open_library(db)
     sid = library.create_session(
         conn, "jam", hashtags=["jamdeckdemo"], hosts=["mira_builds", "teo_cx"]
     )
     conn.close()
+    return sid
+
+
+def test_a_stop_ends_the_worker_and_keeps_what_was_written(tmp_path, archives):
+    db = tmp_path / "stop.db"
+    sid = new_library(db)
     stop = threading.Event()
 
     class StoppingSink(RecordingSink):
@@ -147,12 +163,13 @@ def test_a_stop_ends_the_worker_and_keeps_what_was_written(tmp_path, archives, m
             super().on_posts(source, parsed)
             stop.set()  # Ctrl-C after the first batch
 
-    source = ReplaySource(archives, speed=0)
+    pipeline = RecordedWorkers(min_bytes=0, chunk=50)
+    source = ReplaySource(archives, speed=0, pipeline=pipeline)
     with StoreWriter(db) as writer:
         sink = StoppingSink(writer, sid)
-        replay_pipeline.run(source, sink, stop, chunk=50)
+        source.run(sink, stop)
         sink.wait()
-    process, _ = started[0]
+    (process,) = pipeline.started
     assert process.returncode is not None  # reaped, not left running
     assert 50 <= sink.counts.added < 600
     conn = sqlite3.connect(db)
@@ -160,12 +177,94 @@ def test_a_stop_ends_the_worker_and_keeps_what_was_written(tmp_path, archives, m
     conn.close()
 
 
+def test_a_worker_that_dies_is_reported_as_the_source_failing(tmp_path, archives):
+    class DyingWorkers(WorkerPipeline):
+        def start_worker(self, paths):
+            process = super().start_worker(paths)
+            process.kill()
+            return process
+
+    db = tmp_path / "dies.db"
+    sid = new_library(db)
+    source = ReplaySource(archives, speed=0, pipeline=DyingWorkers(min_bytes=0))
+    with StoreWriter(db) as writer, pytest.raises(PipelineError, match="ended unexpectedly"):
+        source.run(RecordingSink(writer, sid), threading.Event())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands for the frozen app")
+def test_the_frozen_app_runs_the_same_worker_through_its_own_executable(
+    tmp_path, archives, monkeypatch
+):
+    """PyInstaller's executable runs desktop/__main__.py with the app's own
+    arguments: the worker is that executable with the hidden argument first.
+    Here a script that runs desktop/__main__.py the same way stands for it."""
+    frozen_app = tmp_path / "jamdeck"
+    frozen_app.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m desktop "$@"\n')
+    frozen_app.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(frozen_app))
+    assert import_worker.command(7, ["a.jsonl"]) == [
+        str(frozen_app),
+        import_worker.WORKER_ARGUMENT,
+        "7",
+        "a.jsonl",
+    ]
+    # The frozen app finds its modules itself: no PYTHONPATH is added for it
+    # (the test's own, if any, lets the stand-in find this checkout).
+    assert import_worker.environment().get("PYTHONPATH") == os.environ.get("PYTHONPATH")
+
+    db = tmp_path / "frozen.db"
+    sid = new_library(db)
+    pipeline = RecordedWorkers(min_bytes=0)
+    source = ReplaySource(archives, speed=0, pipeline=pipeline)
+    with StoreWriter(db) as writer:
+        sink = RecordingSink(writer, sid)
+        source.run(sink, threading.Event())
+        sink.wait()
+    (process,) = pipeline.started
+    assert process.args[:2] == [str(frozen_app), import_worker.WORKER_ARGUMENT]
+    assert process.returncode == 0
+    assert sink.counts.added > 600
+    assert [where for where, _reason in source.stats.skipped] == ["demo.jsonl:301"]
+
+
+def test_every_import_plays_big_files_through_the_worker(tmp_path, caplog):
+    """The CLI's import, the window's and the benchmark take ``import_source``:
+    full speed, and a file of ``MIN_BYTES`` or more is read by the worker."""
+    archive = write_archive(tmp_path / "big.jsonl", 8000)
+    assert archive.stat().st_size >= MIN_BYTES
+    db = tmp_path / "big.db"
+    sid = new_library(db)
+    progress = []
+    collector = (gc.get_threshold(), gc.get_freeze_count())
+    during = []
+
+    class WatchingSink(RecordingSink):
+        def on_posts(self, source, parsed):
+            during.append((gc.get_threshold(), gc.get_freeze_count()))
+            super().on_posts(source, parsed)
+
+    source = import_source([archive], on_progress=lambda path, done: progress.append(done))
+    with caplog.at_level(logging.INFO, logger="jamdeck.ingest"), StoreWriter(db) as writer:
+        sink = WatchingSink(writer, sid)
+        source.run(sink, threading.Event())
+        sink.wait()
+    assert any("import worker" in r.getMessage() for r in caplog.records)
+    # The import leaves the process's garbage collector alone (the window's
+    # thread shares it).
+    assert during and set(during) == {collector}
+    assert sink.counts.added == source.stats.posts == 8000
+    assert progress[-1] == archive.stat().st_size
+
+
 def test_small_files_stdin_and_paced_replays_stay_in_process(tmp_path):
     small = tmp_path / "small.jsonl"
     small.write_text("{}\n")
-    assert not replay_pipeline.usable([small], speed=0)
-    assert not replay_pipeline.usable(["-"], speed=0)
-    assert not replay_pipeline.usable([demo_archive_path()], speed=1)
+    pipeline = WorkerPipeline()
+    assert not pipeline.usable([small], speed=0)
+    assert not pipeline.usable(["-"], speed=0)
+    assert not pipeline.usable([demo_archive_path()], speed=1)
+    assert not pipeline.usable([tmp_path / "missing.jsonl"], speed=0)
 
 
 def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(payloads):
@@ -188,40 +287,3 @@ def test_the_record_rebuilt_from_the_encoded_columns_is_the_posts_record(payload
         assert prepared_from(fields).record == record_for(post), post.key
         checked += 1
     assert checked > 600
-
-
-def test_the_collector_settings_are_raised_during_imports_and_restored_after_the_last():
-    """Two imports may overlap (two sessions): the first to start raises the
-    threshold, the last to end puts back what was there, never the raised value."""
-    import gc
-
-    before = gc.get_threshold()
-    guard = replay_pipeline._ImportGC()
-    guard.enter()
-    try:
-        assert gc.get_threshold()[0] == max(before[0], guard.THRESHOLD)
-        guard.enter()  # a second import starts
-        guard.leave()  # ... and ends first
-        assert gc.get_threshold()[0] == max(before[0], guard.THRESHOLD)
-    finally:
-        guard.leave()
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
-
-
-def test_a_pipeline_import_leaves_the_collector_as_it_found_it(tmp_path, archives, monkeypatch):
-    import gc
-
-    before = gc.get_threshold()
-    seen = []
-    real_on_posts = RecordingSink.on_posts
-    monkeypatch.setattr(
-        RecordingSink,
-        "on_posts",
-        lambda self, source, parsed: (
-            seen.append(gc.get_threshold()[0]) or real_on_posts(self, source, parsed)
-        ),
-    )
-    import_into(tmp_path / "gc.db", archives, pipeline=True, monkeypatch=monkeypatch)
-    assert seen and all(t == max(before[0], replay_pipeline._ImportGC.THRESHOLD) for t in seen)
-    assert gc.get_threshold() == before
