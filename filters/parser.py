@@ -20,7 +20,7 @@ import re
 import warnings
 from datetime import UTC, date, datetime
 
-from filters import ast
+from filters import ast, regex_safety
 from filters.errors import FilterError
 from filters.text import fold_key, tokenize
 
@@ -472,6 +472,18 @@ def _regex(value: str, pos: int, col: int) -> ast.Regex:
         ) from None
     except (OverflowError, RecursionError, ValueError, MemoryError) as exc:
         raise FilterError(f"invalid regular expression at column {col}: {exc}", pos) from None
+    # Python's re cannot be interrupted: a pattern that can backtrack exponentially
+    # ((a+)+$) would freeze whatever matches it, so it is refused here, before any
+    # column, count or live post sees it.
+    try:
+        regex_safety.check(pattern, ignore_case=bool(flags))
+    except regex_safety.CatastrophicPattern as exc:
+        raise FilterError(
+            f"regex at column {pos + 1} can take {exc}: try a++ or (?>...)",
+            pos,
+        ) from None
+    except RecursionError:
+        raise FilterError(f"regex at column {pos + 1} is nested too deeply", pos) from None
     return node
 
 

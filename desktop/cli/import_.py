@@ -42,9 +42,19 @@ def import_command(files, session_name, hashtags, hosts, data_dir):
             bar.update(sum(done.values()) - bar.pos)
 
     with open_library(data_dir) as lib:
-        job = prepare_import(
-            lib.writer, files, session_name, hashtags=hashtags, hosts=hosts, on_progress=progress
-        )
+        try:
+            # Reads the first file's header: a pipe or FIFO may keep it waiting for
+            # its writer, until Ctrl-C.
+            job = prepare_import(
+                lib.writer,
+                files,
+                session_name,
+                hashtags=hashtags,
+                hosts=hosts,
+                on_progress=progress,
+            )
+        except KeyboardInterrupt:
+            raise click.ClickException("stopped before anything was imported") from None
         try:
             with stopped_by_signals(job.recording.stop, quiet=True):
                 report = job.run()

@@ -26,7 +26,6 @@ import gzip
 import io
 import itertools
 import json
-import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -37,7 +36,7 @@ from desktop.core import jsonio
 from desktop.core.normalize import MalformedPayload, Parsed
 from desktop.core.normalize.detect import normalize_document
 from desktop.core.post import parse_time
-from desktop.sources import archive_formats
+from desktop.sources import archive_formats, pipes
 from desktop.sources.base import (
     Batcher,
     Capabilities,
@@ -70,31 +69,33 @@ class Document:
     obj: Any
 
 
-def _open_binary(path: str | Path) -> IO[bytes]:
-    if str(path) == "-":
-        return sys.stdin.buffer
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller
-
-
 def read_documents(
     path: str | Path,
     *,
     on_error: Callable[[str, str], None],
     on_progress: Callable[[int], None] | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Iterator[Document]:
     """Yield the JSON documents of one archive file with their locations.
 
     JSONL: one document per line; a line that is not JSON is reported through
     ``on_error("file:line", reason)`` and skipped. A file that is one JSON
     document (a pretty-printed page, a recorded cassette) yields it once.
+    A pipe, FIFO or standard input ("-") is read once, as it comes (JSON, JSONL,
+    event streams, gzip), and ends early once ``stopped()`` is true.
     """
     name = "<stdin>" if str(path) == "-" else Path(path).name
-    # The account exports, TAGS CSV and the archive folder or zip (not JSON lines).
-    other = archive_formats.documents(path, on_error=on_error, document=Document)
-    if other is not None:
-        yield from other
-        return
-    raw = _open_binary(path)
+    stream_input = pipes.is_stream(path)
+    if not stream_input:
+        # The account exports, TAGS CSV and the archive folder or zip (not JSON
+        # lines): they sniff the file's head and open it again, so files only.
+        other = archive_formats.documents(path, on_error=on_error, document=Document)
+        if other is not None:
+            yield from other
+            return
+    raw: IO[bytes] = (
+        pipes.open_stream(path, stopped) if stream_input else open(path, "rb")  # noqa: SIM115
+    )
     try:
         head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
@@ -147,7 +148,7 @@ def read_documents(
             return
         yield Document(f"{name}:{number}", document)
         documents = _jsonl(name, lines, on_error, after=number)
-        if on_progress is None or raw is sys.stdin.buffer:
+        if on_progress is None or stream_input:
             yield from documents
             return
         # Progress in bytes of the file on disk (compressed bytes for gzip).
@@ -159,8 +160,13 @@ def read_documents(
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         on_error(name, f"the compressed file is damaged: {exc}")
     finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+        raw.close()  # (standard input's descriptor is left open)
+
+
+def _raising(exc: BaseException) -> Iterator[Document]:
+    """What ``run`` finds for a stream whose header read failed: the same error."""
+    raise exc
+    yield  # a generator
 
 
 def _text(stream: IO[bytes]) -> IO[str]:
@@ -297,20 +303,41 @@ class ReplaySource(Source):
         self._pipeline = pipeline
         self.header: dict | None = None
         self.stats = ReplayStats()
+        # A pipe, FIFO or standard input can be read once: ``read_header`` keeps the
+        # documents it opened for ``run`` (the first one put back), and what it had
+        # to report until ``run`` has somewhere to report it.
+        self._opened: dict[int, Iterator[Document]] = {}
+        self._early_skips: list[tuple[str, str]] = []
+        self._report: Callable[[str, str], None] = lambda *skip: self._early_skips.append(skip)
+        self._halt = threading.Event()  # ``run``'s stop event once it runs
+
+    def _stopped(self) -> bool:
+        return self._halt.is_set()
 
     def read_header(self) -> dict | None:
         """The session header of the first file, if it is a JamDeck archive."""
         for path in self.paths:
-            if str(path) == "-":
-                return None
+            stream_input = pipes.is_stream(path)
+            documents = read_documents(
+                path, on_error=lambda *skip: self._report(*skip), stopped=self._stopped
+            )
             try:
-                for doc in read_documents(path, on_error=lambda *_: None):
+                for doc in documents:
                     if is_session_header(doc.obj):
                         self.header = doc.obj
+                    if stream_input:
+                        self._opened[0] = itertools.chain([doc], documents)
                     return self.header
-            except (OSError, ArchiveFormatError):
+            except (OSError, ArchiveFormatError) as exc:
+                if stream_input:
+                    self._opened[0] = _raising(exc)
                 return None
+            return None
         return None
+
+    def stop_reading(self) -> None:
+        """End a read that waits for a pipe (``run`` does this on its stop event)."""
+        self._halt.set()
 
     def run(self, sink: SourceSink, stop: threading.Event) -> None:
         # At full speed, batches close by count only: the same file then always
@@ -324,17 +351,30 @@ class ReplaySource(Source):
             self.stats.skipped.append((where, reason))
             sink.on_skipped(self, where, reason)
 
+        self._report = skipped
+        for skip in self._early_skips:
+            skipped(*skip)
+        self._early_skips.clear()
+        self._halt = stop  # a pipe's read ends when the replay is stopped
         sink.on_status(self, SourceStatus(SourceState.CONNECTED, "replaying"))
-        if self._pipeline is not None and self._pipeline.usable(self.paths, speed=self.speed):
+        regular = not any(pipes.is_stream(p) for p in self.paths)  # a pipe is read once, here
+        if (
+            regular
+            and self._pipeline is not None
+            and self._pipeline.usable(self.paths, speed=self.speed)
+        ):
+            # A big import at full speed: reading and preparing in a second process.
             self._pipeline.run(self, sink, stop, on_progress=self._on_progress)
             sink.on_status(self, SourceStatus(SourceState.FINISHED, "replay finished"))
             return
-        for path in self.paths:
+        for index, path in enumerate(self.paths):
             try:
                 progress = None
                 if self._on_progress is not None:
                     progress = functools.partial(self._on_progress, path)
-                documents = read_documents(path, on_error=skipped, on_progress=progress)
+                documents = self._opened.pop(index, None) or read_documents(
+                    path, on_error=skipped, on_progress=progress, stopped=stop.is_set
+                )
                 for doc in documents:
                     if stop.is_set():
                         break

@@ -17,6 +17,7 @@ from desktop.core.record import PostRecord
 from desktop.core.session import Session
 from desktop.core.views import MediaView, PostView, QuotedView
 from desktop.store import fulltext
+from desktop.store.budget import query_budget
 from desktop.store.db import database
 from desktop.store.ingest import record_of
 from filters.sql import FTS_MATCH, needs_posts, split_fts
@@ -189,14 +190,19 @@ def column_page(
     limit: int = 200,
     before: tuple[float, int] | None = None,
     after: tuple[float, int] | None = None,
+    budget: float | None = None,
 ) -> list[tuple[int, float]]:
     """Post ids (newest first) of the session matching ``where`` (from
     ``filters.compile_sql``), keyset-paged: ``before``/``after`` a (created_at,
-    post_id) position. Returns [(post_id, created_at)]."""
+    post_id) position. Returns [(post_id, created_at)].
+
+    Raises ``store.budget.QueryTooSlow`` when the filter runs past ``budget``
+    seconds (``QUERY_BUDGET_S`` by default)."""
     split = split_fts(where, params)
-    if split is not None:
-        return _fts_page(conn, session_id, *split, limit=limit, before=before, after=after)
-    return _page(conn, session_id, where, params, limit=limit, before=before, after=after)
+    with query_budget(conn, budget):
+        if split is not None:
+            return _fts_page(conn, session_id, *split, limit=limit, before=before, after=after)
+        return _page(conn, session_id, where, params, limit=limit, before=before, after=after)
 
 
 def _page(conn, session_id, where, params, *, limit, before, after) -> list[tuple[int, float]]:
@@ -303,9 +309,11 @@ def count_matching(
     params: Sequence = (),
     *,
     limit: int | None = None,
+    budget: float | None = None,
 ) -> int:
     """How many session posts match ``where``; with ``limit``, counting stops
-    there (a result equal to ``limit`` means "``limit`` or more")."""
+    there (a result equal to ``limit`` means "``limit`` or more"). Raises
+    ``store.budget.QueryTooSlow`` past ``budget`` seconds, like ``column_page``."""
     split = split_fts(where, params)
     if split is not None:
         # Stream the FTS hits in a join (an IN would first materialise them all)
@@ -323,7 +331,8 @@ def count_matching(
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
+    with query_budget(conn, budget):
+        return conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
 
 
 _VIEW_SQL = """

@@ -19,10 +19,17 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from desktop.core.views import PostView
-from desktop.store import library
+from desktop.store import budget, library
 
 PostRole = Qt.ItemDataRole.UserRole + 1  # the PostView (or None if the post is gone)
 PostIdRole = Qt.ItemDataRole.UserRole + 2  # the posts.id
@@ -31,6 +38,8 @@ Row = tuple[int, float]  # (post id, created_at)
 
 
 class ColumnModel(QAbstractListModel):
+    page_failed = Signal(str)  # a page could not be read: why (the filter ran too long)
+
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -60,6 +69,9 @@ class ColumnModel(QAbstractListModel):
         self._height_generation = -1
         self._exhausted = False
         self.queries = 0  # view queries run (tests check the cache does its job)
+        # Why the last page could not be read ("" when it was): a filter over its
+        # time budget shows this instead of freezing the window.
+        self.page_error = ""
         self._load_first_page()
 
     # ------------------------------------------------------------ Qt model API
@@ -294,14 +306,20 @@ class ColumnModel(QAbstractListModel):
         self._exhausted = len(page) < self._page_size
 
     def _page(self, before: Row | None) -> list[Row]:
-        rows = library.column_page(
-            self._conn,
-            self._session_id,
-            self._where,
-            self._params,
-            limit=self._page_size,
-            before=(before[1], before[0]) if before else None,
-        )
+        try:
+            rows = library.column_page(
+                self._conn,
+                self._session_id,
+                self._where,
+                self._params,
+                limit=self._page_size,
+                before=(before[1], before[0]) if before else None,
+            )
+        except budget.QueryTooSlow as exc:
+            self.page_error = str(exc)
+            self.page_failed.emit(self.page_error)
+            return []
+        self.page_error = ""
         return [(pid, created) for pid, created in rows]
 
     def _fetch(self, ids: Sequence[int]) -> dict[int, PostView]:

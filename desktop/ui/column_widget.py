@@ -438,6 +438,17 @@ class ColumnWidget(QFrame):
         return len(self.pending)
 
     # ------------------------------------------------------------ slots
+    def on_page_failed(self, message: str) -> None:
+        """The filter ran past its time budget: say so where the filter is shown."""
+        self.subtitle.setText(message)
+        self.subtitle.setToolTip(f"{self.spec.filter}\n{message}")
+        self.subtitle.setProperty("error", True)
+        self.subtitle.style().polish(self.subtitle)
+        self.view.placeholder = (
+            "Nothing to show: the filter took too long (Edit… in the column menu)."
+        )
+        self.view.viewport().update()
+
     def on_hovered(self, inside: bool) -> None:
         self._hover_paused = inside and self.pause_on_hover
         if not self.paused:

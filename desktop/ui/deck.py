@@ -331,9 +331,13 @@ class Deck(QScrollArea):
         model = ColumnModel(self.conn, self.session_id, where, params)
         widget = ColumnWidget(spec, model, self.delegate, self.theme, parent=self.strip)
         widget.pause_on_hover = self.pause_on_hover
+        model.page_failed.connect(widget.on_page_failed)
         if error:
             widget.subtitle.setText(f"bad filter: {error}")
+            widget.subtitle.setToolTip(f"{spec.filter}\n{error}")
             widget.subtitle.setProperty("error", True)
+        elif model.page_error:
+            widget.on_page_failed(model.page_error)
         widget.edit_requested.connect(self.edit_requested)
         widget.duplicate_requested.connect(self.duplicate_requested)
         widget.remove_requested.connect(self.remove_requested)
@@ -364,9 +368,10 @@ class Deck(QScrollArea):
             where, params, error = self._compile(spec)
             widget.pending.clear()
             widget.model.set_filter(where, params)
-            widget.subtitle.setProperty("error", bool(error))
+            widget.subtitle.setProperty("error", bool(error or widget.model.page_error))
             if error:
                 widget.subtitle.setText(f"bad filter: {error}")
+                widget.subtitle.setToolTip(f"{spec.filter}\n{error}")
             widget.subtitle.style().polish(widget.subtitle)
 
     def remove_column(self, column_id: int) -> None:

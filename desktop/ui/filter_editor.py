@@ -8,6 +8,7 @@ cached posts of the session match (counted ~200 ms after typing stops).
 from __future__ import annotations
 
 import sqlite3
+import textwrap
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -124,7 +125,11 @@ class FilterEditor(QDialog):
         except filters.FilterError as exc:
             self.valid = False
             self.error_label.setText(
-                f"{exc.message} (column {exc.column})\n{caret_line(text, exc.position)}"
+                # The label does not wrap (the caret lines up under the expression):
+                # a long message is broken into lines here instead of cut off.
+                textwrap.fill(exc.message, 70)
+                + f" (column {exc.column})"
+                + f"\n{caret_line(text, exc.position)}"
             )
             self.error_label.show()
             self.explain_label.clear()

@@ -303,7 +303,7 @@ def test_filter_editor_shows_the_error_position_while_typing(qtbot, make_window)
     assert not editor.valid
     assert not ok.isEnabled()
     assert not editor.error_label.isHidden()
-    message, expression, caret = editor.error_label.text().split("\n")
+    message, expression, caret = editor.error_label.text().rsplit("\n", 2)
     assert expression == "from:alice ("
     assert caret.index("^") == 12  # missing ")" at the end
     assert "column 13" in message
