@@ -214,6 +214,11 @@ class Batcher:
     def due(self) -> bool:
         return self._first_at is not None and self._clock() - self._first_at >= self._max_delay
 
+    @property
+    def waiting(self) -> bool:
+        """Posts are held back for the next flush."""
+        return self._first_at is not None
+
     def flush(self) -> None:
         if self._pending.posts or self._pending.referenced:
             batch, self._pending = self._pending, Parsed()

@@ -5,9 +5,11 @@
 Prints a table (figure, value, target, ok) and with ``--json`` writes
 ``{"results": [{"name", "value", "unit", "target", "ok", "note"}]}``.
 ``--quick`` (under 5 minutes on 2 cores once the big session is cached) uses
-fewer ingest posts and repeats and a 10 s lateness run; the 1,000,000-post
+fewer ingest posts and repeats, a 10 s lateness run and 10 s live runs; the 1,000,000-post
 session is the same in both (built once into the cache directory, about a
-minute). The GUI figures run in fresh offscreen processes (``gui_bench``).
+minute). The GUI figures run in fresh offscreen processes (``gui_bench``), the
+live ones too (``live_bench``: latency from the fake networks to a painted row,
+the CPU of following Jetstream), with the fake networks in a process of their own.
 """
 
 from __future__ import annotations
@@ -40,8 +42,14 @@ def _not_measured(name: str, unit: str, target: str, reason: str) -> dict:
     return _row(name, None, unit, target, None, f"not measured: {reason}")
 
 
-def gui(args: list[str], *, data_dir: Path | None = None, timeout: float = 600) -> dict:
-    """Run one ``gui_bench`` measurement in a fresh offscreen process."""
+def gui(
+    args: list[str],
+    *,
+    data_dir: Path | None = None,
+    timeout: float = 600,
+    module: str = "tests.benchmarks.gui_bench",
+) -> dict:
+    """Run one ``gui_bench`` (or ``module``) measurement in a fresh offscreen process."""
     scratch = Path(tempfile.mkdtemp(prefix="jamdeck-gui-bench-"))
     env = {
         **os.environ,
@@ -54,7 +62,7 @@ def gui(args: list[str], *, data_dir: Path | None = None, timeout: float = 600) 
         "JAMDECK_DATA_DIR": str(data_dir or scratch / "data"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.gui_bench", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -63,7 +71,7 @@ def gui(args: list[str], *, data_dir: Path | None = None, timeout: float = 600) 
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"gui_bench {args[0]} failed ({done.returncode}): {done.stderr[-800:]}")
+        raise RuntimeError(f"{module} {args[0]} failed ({done.returncode}): {done.stderr[-800:]}")
     return json.loads(lines[-1])
 
 
@@ -161,6 +169,78 @@ def gui_figures(big: Path, *, quick: bool, log) -> list[dict]:
     return results
 
 
+LIVE_NETWORKS = {"x": "X filtered stream", "mastodon": "Mastodon SSE", "bluesky": "Jetstream"}
+
+
+def latency_figures(*, quick: bool, log) -> list[dict]:
+    """A post's way from a fake network to its row painted (``live_bench latency``)."""
+    seconds, burst = (10, 20) if quick else (30, 50)
+    try:
+        run = gui(
+            ["latency", "--seconds", str(seconds), "--rate", "10", "--burst", str(burst)],
+            module="tests.benchmarks.live_bench",
+        )
+    except Exception as exc:  # noqa: BLE001 - a figure not measured, said so
+        reason = f"{type(exc).__name__}: {str(exc)[-300:]}"
+        return [
+            _not_measured(f"live_latency_{n}_p99", "ms", "<= 250", reason) for n in LIVE_NETWORKS
+        ]
+    log(f"  latency: {run}")
+    results = []
+    for network, wire in LIVE_NETWORKS.items():
+        figure = run[network]
+        stages = figure["stages"]
+        split = ", ".join(
+            f"{leg.replace('_', ' ')} {stages[f'{leg}_p50_ms']:.0f}"
+            for leg in ("network_and_source", "store_to_gui", "deck_coalescing", "to_paint")
+            if f"{leg}_p50_ms" in stages
+        )
+        burst_last = figure["burst_last_ms"]
+        results.append(
+            _row(
+                f"live_latency_{network}_p99",
+                round(figure["p99_ms"]),
+                "ms",
+                "<= 250",
+                figure["p99_ms"] <= 250,
+                f"{wire}: fake sends -> row painted, {figure['count']} of {figure['sent']} posts "
+                f"painted at ~{run['rate']:g}/s a network for {seconds} s; p50 "
+                f"{figure['p50_ms']:.0f} ms, max {figure['max_ms']:.0f} ms; legs (p50 ms): "
+                f"{split}; a burst of {burst}: its last post painted after "
+                + (f"{burst_last:.0f} ms" if burst_last is not None else "— (never)"),
+            )
+        )
+    return results
+
+
+def jetstream_figures(*, quick: bool, log) -> list[dict]:
+    """The CPU of following the whole Jetstream post stream (``live_bench jetstream_cpu``)."""
+    seconds = 10 if quick else 30
+    try:
+        run = gui(
+            ["jetstream_cpu", "--seconds", str(seconds), "--rate", "100", "--tagged", "0.01"],
+            module="tests.benchmarks.live_bench",
+        )
+    except Exception as exc:  # noqa: BLE001 - a figure not measured, said so
+        reason = f"{type(exc).__name__}: {str(exc)[-300:]}"
+        return [_not_measured("jetstream_cpu", "% core", "<= 10", reason)]
+    log(f"  jetstream: {run}")
+    return [
+        _row(
+            "jetstream_cpu",
+            round(run["source_cpu_pct"], 1),
+            "% core",
+            "<= 10",
+            run["source_cpu_pct"] <= 10,
+            f"the Bluesky source's threads following {run['posts_sent']:,} posts in "
+            f"{run['seconds']:.0f} s ({run['frames_sent']:,} frames with deletes; other posts "
+            f"~{run['noise_bytes_avg']:.0f} B of JSON), {run['tagged_recorded']} of "
+            f"{run['tagged_sent']} tagged recorded; whole process (with the store writer) "
+            f"{run['process_cpu_pct']:.1f}%",
+        )
+    ]
+
+
 def _small_library(directory: Path) -> None:
     """A 1,000-post session for the start-up figure."""
     from desktop.core.normalize import Parsed
@@ -206,9 +286,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cache-dir", type=Path, default=cache_bench.default_cache_dir())
-    parser.add_argument("--only", nargs="*", choices=["ingest", "cache", "report", "gui"])
+    names = ["ingest", "cache", "report", "gui", "latency", "jetstream"]
+    parser.add_argument("--only", nargs="*", choices=names)
     args = parser.parse_args()
-    only = set(args.only or ["ingest", "cache", "report", "gui"])
+    only = set(args.only or names)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -236,6 +317,12 @@ def main() -> int:
     if "gui" in only:
         log("GUI figures (offscreen processes)...")
         results += gui_figures(big, quick=args.quick, log=log)
+    if "latency" in only:
+        log("live latency, fake networks -> rows painted (offscreen processes)...")
+        results += latency_figures(quick=args.quick, log=log)
+    if "jetstream" in only:
+        log("the CPU of following Jetstream at 100 posts/s...")
+        results += jetstream_figures(quick=args.quick, log=log)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps({"results": results}, indent=2) + "\n")

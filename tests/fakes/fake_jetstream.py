@@ -104,10 +104,12 @@ class FakeJetstream:
         facets: bool = True,
         tags: list[str] | None = None,
         rkey: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """A post; ``at`` in the past puts it into the replay (a post made before the
         client connected); ``facets=False`` leaves the ``#tags`` of the text without facets
-        and ``tags`` is the record's own ``tags`` array. Returns its at:// URI."""
+        and ``tags`` is the record's own ``tags`` array; ``extra`` goes into the record as
+        it is (a ``reply``, an ``embed``). Returns its at:// URI."""
         rkey = rkey or self._rkey()
         stamp = int(at.timestamp() * 1_000_000) if at is not None else None
         record: dict[str, Any] = {
@@ -120,6 +122,8 @@ class FakeJetstream:
             record["facets"] = tag_facets(text)
         if tags:
             record["tags"] = list(tags)
+        if extra:
+            record.update(extra)
         commit = {
             "rev": rkey,
             "operation": "create",
@@ -166,6 +170,11 @@ class FakeJetstream:
         )
         self._publish({"did": did, "kind": "identity", "identity": {"did": did, "seq": 1}}, stamp)
         self._publish({"did": did, "kind": "account", "account": {"active": True}}, stamp)
+
+    def delete(self, rkey: str, *, did: str = AUTHORS[0][0]) -> None:
+        """A post deleted (known to the client or not)."""
+        commit = {"operation": "delete", "collection": "app.bsky.feed.post", "rkey": rkey}
+        self._publish({"did": did, "kind": "commit", "commit": commit}, None)
 
     def cut(self) -> int:
         """Close every open subscription from the server's side; returns how many."""

@@ -334,6 +334,18 @@ def test_a_silent_stream_is_reconnected_by_the_health_watch(fake):
     assert "no event or heartbeat" in message
 
 
+def test_a_lone_streamed_post_is_delivered_when_the_stream_goes_quiet(fake):
+    # The batch clock stands still: only the stream going quiet can let the post out,
+    # not the batch's 100 ms nor the next event (a jam's lone post is shown at once).
+    source = make_source(fake, clock=FakeClock())
+    sink = Sink()
+    with running(source, sink):
+        assert fake.wait_for_streams(1)
+        sink.wait(lambda s: SourceState.CONNECTED in s.states())
+        fake.publish(fake.factory.make("a lone answer"))
+        sink.wait(lambda s: any("a lone answer" in text for text in texts(s)))
+
+
 def test_poll_mode_reads_the_timeline_on_an_interval(fake):
     fake.add(fake.factory.make("first"))
     polls: list[float] = []

@@ -69,6 +69,7 @@ USER_AGENT = "JamDeck/0.1 (+Mastodon.py)"
 QUOTE_MIN_VERSION = (4, 5, 0)
 PAGE_LIMIT = 40  # Mastodon's maximum for timelines
 MAX_CATCH_UP_PAGES = 250  # 10,000 posts: a catch-up never pages for ever
+LIVE_IDLE = 0.05  # s of a quiet stream after which held posts are flushed
 
 Sleep = Callable[[float], None]
 
@@ -264,10 +265,14 @@ class MastodonSource(Source):
             self._emit(ctx, SourceState.CONNECTED, f"streaming {self.name}")
             last_seen = self._clock()
             while not ctx.stop.is_set():
+                # Posts held for a batch go out as soon as the stream goes quiet
+                # (a live post is not kept waiting for the next event or tick).
+                held = ctx.batcher.waiting
                 try:
-                    event = events.get(timeout=self.tick)
+                    event = events.get(timeout=min(self.tick, LIVE_IDLE) if held else self.tick)
                 except queue.Empty:
                     event = None
+                    ctx.batcher.flush()
                 if event is not None:
                     if event.name == CLOSED:
                         raise _Transient(f"{self.host}: {event.reason}")
