@@ -140,3 +140,20 @@ print(json.dumps({"before": before, "after": state(), "modules": names}))
         assert module in result["modules"]
     assert result["after"] == result["before"]
     assert result["after"]["gc_frozen"] == 0
+
+
+def test_every_package_of_desktop_is_in_a_layer():
+    """A new top package must take its place in the layers contract (pyproject.toml)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["type"] == "layers"]
+    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    packages = {
+        f"desktop.{path.stem if path.is_file() else path.name}"
+        for path in (ROOT / "desktop").iterdir()
+        if (path.is_dir() and (path / "__init__.py").exists())
+        or (path.suffix == ".py" and path.stem not in ("__init__", "__main__"))
+    }
+    assert packages <= layered, sorted(packages - layered)
