@@ -18,7 +18,7 @@ class QuoteItem:
     question: int | None  # the section it is in
     position: int  # 0-based, dense within its section
     network: str
-    post_id: str  # the network's own id
+    network_id: str  # the network's own id
     handle: str
     display_name: str
     text: str

@@ -78,7 +78,7 @@ def is_quote_link(expanded: str, quoted_id: str | None) -> bool:
 class PostView:
     rowid: int
     network: str
-    post_id: str
+    network_id: str
     author_handle: str
     author_name: str
     avatar_url: str | None

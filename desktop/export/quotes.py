@@ -533,7 +533,7 @@ def to_json(quote_list: QuoteList, *, options: ExportOptions | None = None) -> s
                             "created_at": _iso(item.created_at),
                             "note": item.note,
                             "network": item.network,
-                            "post_id": item.post_id,
+                            "post_id": item.network_id,
                         },
                         options,
                     )

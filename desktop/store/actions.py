@@ -136,7 +136,7 @@ def stored_post(conn: sqlite3.Connection, post_rowid: int) -> Post:
     """The cached post as a ``Post`` with what sources act on: id, key/uri, kind,
     retweeted id, url and the raw JSON (Bluesky reads the cid from it)."""
     row = conn.execute(
-        "SELECT p.network, p.key, p.post_id, a.author_id, p.author_handle, a.display_name, p.text, "
+        "SELECT p.network, p.key, p.network_id, a.author_id, p.author_handle, a.display_name, p.text, "
         "p.created_at, p.kind, p.retweeted_key, p.quoted_key, p.reply_to_key, p.url, p.raw, p.lang "
         "FROM posts p JOIN authors a ON a.id = p.author_rowid WHERE p.id = ?",
         (post_rowid,),

@@ -84,7 +84,7 @@ _POST_COLUMNS = (
     "author_keys, author_handle, author_rowid"
 )
 _INSERT_POSTS = (
-    f"INSERT INTO posts (id, network, key, post_id, {_POST_COLUMNS}, first_seen, updated_at)"
+    f"INSERT INTO posts (id, network, key, network_id, {_POST_COLUMNS}, first_seen, updated_at)"
 )
 # Where fulltext.stored_row's columns sit in encode_post's values.
 _STORED_ROW_SOURCE = tuple(
@@ -156,7 +156,7 @@ class PreparedPost:
 
     network: str  # Network value
     key: tuple[str, str]  # (network, Post.key)
-    post_id: str  # the network's own id (Post.id)
+    network_id: str  # the network's own id (Post.id)
     author: tuple[str, str, str, str | None]  # id, handle, display name, avatar URL
     columns: tuple
     fts: tuple[str, str, str, str, str]  # tokens, tags, mentions, author keys, reply-to keys
@@ -322,9 +322,9 @@ def batch_from_fields(posts: list[tuple], referenced: list[tuple]) -> PreparedBa
         # Two versions of an edited tweet share a key: the latest is the post.
         for item in chain(refs, primary):
             kept = unique[item.key]
-            if kept.post_id != item.post_id and kept.created_at > item.created_at:
+            if kept.network_id != item.network_id and kept.created_at > item.created_at:
                 continue
-            if kept.post_id != item.post_id and kept.created_at < item.created_at:
+            if kept.network_id != item.network_id and kept.created_at < item.created_at:
                 unique[item.key] = item
     return PreparedBatch(primary, refs, unique)
 
@@ -344,11 +344,11 @@ def without_surrogates(batch: PreparedBatch) -> PreparedBatch:
     """``batch`` with every lone surrogate in its strings replaced by U+FFFD."""
 
     def fields(item: PreparedPost) -> tuple:
-        values = (item.network, item.key, item.post_id, item.author, item.columns)
-        network, key, post_id, author, columns = _without_surrogates(values)
+        values = (item.network, item.key, item.network_id, item.author, item.columns)
+        network, key, network_id, author, columns = _without_surrogates(values)
         # Indexed as the stored post will be read back when it is replaced.
         fts = fulltext.stored_row(*[columns[i] for i in _STORED_ROW_SOURCE])
-        return (network, key, post_id, author, columns, fts, item.answer)
+        return (network, key, network_id, author, columns, fts, item.answer)
 
     return batch_from_fields(
         [fields(item) for item in batch.posts], [fields(item) for item in batch.referenced]
@@ -420,7 +420,7 @@ class Ingestor:
             if row is None:
                 raise KeyError(f"no session with id {session_id}")
             rows = self.conn.execute(
-                "SELECT q.number, q.text, q.asked_at, p.key, p.post_id FROM questions q "
+                "SELECT q.number, q.text, q.asked_at, p.key, p.network_id FROM questions q "
                 "LEFT JOIN posts p ON p.id = q.post_id WHERE q.session_id = ?",
                 (session_id,),
             ).fetchall()
@@ -431,8 +431,8 @@ class Ingestor:
             )
             # A reply names its question by the network's id (Mastodon: not the key),
             # as the jam learned it live.
-            for number, _t, _a, _key, post_id in rows:
-                state.remember_question_post(post_id, number)
+            for number, _t, _a, _key, network_id in rows:
+                state.remember_question_post(network_id, number)
             self._jams[session_id] = state
         return state
 
@@ -499,7 +499,7 @@ class Ingestor:
                 chunk = keys_of_network[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, *stored in self.conn.execute(
-                    f"SELECT key, id, created_at, post_id FROM posts "
+                    f"SELECT key, id, created_at, network_id FROM posts "
                     f"WHERE network = ? AND key IN ({marks})",
                     (network, *chunk),
                 ):
@@ -530,7 +530,7 @@ class Ingestor:
             rowid = None
             if stored is not None:
                 rowid, stored_at, stored_id = stored
-                if stored_id != item.post_id and k[0] == "x":
+                if stored_id != item.network_id and k[0] == "x":
                     # Another version of an edited tweet (X: one key, one id per
                     # version; a Mastodon status has an id per instance): the
                     # latest version is the post.
@@ -539,11 +539,11 @@ class Ingestor:
                         item.record.rowid = rowid
                         records[k] = item.record
                         continue
-                    new_ids.append((item.post_id, rowid))
+                    new_ids.append((item.network_id, rowid))
             if rowid is None:
                 rowid = next_id
                 next_id += 1
-                inserts.append((rowid, *k, item.post_id, *item.columns, author_rowid, now, now))
+                inserts.append((rowid, *k, item.network_id, *item.columns, author_rowid, now, now))
                 fts_inserts.append((rowid, *item.fts))
             else:
                 updates.append((*item.columns, author_rowid, now, rowid))
@@ -556,7 +556,7 @@ class Ingestor:
             insert_rows(self.conn, _INSERT_POSTS, inserts, _POSTS_PLACEHOLDERS)
             self.conn.executemany(fulltext.INSERT, fts_inserts)
         if new_ids:
-            self.conn.executemany("UPDATE posts SET post_id = ? WHERE id = ?", new_ids)
+            self.conn.executemany("UPDATE posts SET network_id = ? WHERE id = ?", new_ids)
         if updates:
             indexed = self._indexed_rows([u[-1] for u in updates])  # before the rows change
             self.conn.executemany(_UPDATE_POSTS, updates)
@@ -666,13 +666,13 @@ class Ingestor:
             kind = columns[3]
             if kind == "retweet" and columns[4]:  # a retweet naming its original
                 if referenced is None:
-                    referenced = {(r.network, r.post_id): r for r in batch.referenced}
-                    referenced.update({(r.network, r.post_id): r for r in batch.posts})
+                    referenced = {(r.network, r.network_id): r for r in batch.referenced}
+                    referenced.update({(r.network, r.network_id): r for r in batch.posts})
                 original = self._retweeted_assignment(session_id, item, referenced, jam)
             known = jam.question_count
             assignment = jam.observe_fields(
                 item.key[1],
-                item.post_id,
+                item.network_id,
                 item.author[1],
                 columns[0],
                 columns[1],
@@ -748,7 +748,7 @@ class Ingestor:
         """A retweet takes the question of the post it retweets."""
         row = self.conn.execute(
             "SELECT sp.question, sp.question_source FROM session_posts sp JOIN posts p "
-            "ON p.id = sp.post_id WHERE sp.session_id = ? AND p.network = ? AND p.post_id = ?",
+            "ON p.id = sp.post_id WHERE sp.session_id = ? AND p.network = ? AND p.network_id = ?",
             (session_id, item.network, item.retweeted_id),
         ).fetchone()
         if row is not None:
@@ -759,7 +759,7 @@ class Ingestor:
         # Not a member (pulled in from includes): assign it without storing it.
         return jam.observe_fields(
             original.key[1],
-            original.post_id,
+            original.network_id,
             original.author[1],
             original.text,
             original.created_at,
@@ -807,7 +807,7 @@ class Ingestor:
         refs = [question.post_key or ""]
         # Naming every network lets SQLite use the (network, key) index.
         row = self.conn.execute(
-            f"SELECT post_id FROM posts WHERE network IN ({','.join('?' * len(Network))}) AND key = ?",
+            f"SELECT network_id FROM posts WHERE network IN ({','.join('?' * len(Network))}) AND key = ?",
             (*(n.value for n in Network), *refs),
         ).fetchone()
         refs.append(row[0] if row else "")

@@ -336,7 +336,7 @@ def count_matching(
 
 
 _VIEW_SQL = """
-SELECT p.id, p.network, p.post_id, p.author_handle, a.display_name, a.avatar_url, p.text,
+SELECT p.id, p.network, p.network_id, p.author_handle, a.display_name, a.avatar_url, p.text,
        p.created_at, p.kind, p.url, p.entities, p.retweets, p.likes, p.replies,
        p.has_media, p.has_links, p.retweeted_by_me, p.liked_by_me, p.lang,
        sp.question, sp.question_source, sp.is_question, sp.is_host,
@@ -344,11 +344,11 @@ SELECT p.id, p.network, p.post_id, p.author_handle, a.display_name, a.avatar_url
        p.retweeted_key, p.quoted_key, p.edited_at,
        (SELECT oa.handle || char(31) || oa.display_name || char(31) || coalesce(oa.avatar_url, '')
         FROM posts o JOIN authors oa ON oa.id = o.author_rowid
-        WHERE p.kind = 'retweet' AND o.network = p.network AND o.post_id = p.retweeted_key LIMIT 1),
+        WHERE p.kind = 'retweet' AND o.network = p.network AND o.network_id = p.retweeted_key LIMIT 1),
        (SELECT json_array(qa.handle, qa.display_name, qa.avatar_url, q.text, q.created_at, q.url,
                           q.entities)
         FROM posts q JOIN authors qa ON qa.id = q.author_rowid
-        WHERE p.quoted_key IS NOT NULL AND q.network = p.network AND q.post_id = p.quoted_key
+        WHERE p.quoted_key IS NOT NULL AND q.network = p.network AND q.network_id = p.quoted_key
         LIMIT 1)
 FROM posts p JOIN authors a ON a.id = p.author_rowid
 LEFT JOIN session_posts sp ON sp.post_id = p.id AND sp.session_id = ?
@@ -372,7 +372,7 @@ def post_views(
             out[r[0]] = PostView(
                 rowid=r[0],
                 network=r[1],
-                post_id=r[2],
+                network_id=r[2],
                 author_handle=r[3],
                 author_name=r[4],
                 avatar_url=r[5],
@@ -488,7 +488,7 @@ def quote_count(conn: sqlite3.Connection, session_id: int) -> int:
 # ---------------------------------------------------------------- exports
 
 _POST_RECORDS_SQL = """
-SELECT p.post_id AS id, p.network, p.author_handle AS author, a.display_name AS author_name,
+SELECT p.network_id AS id, p.network, p.author_handle AS author, a.display_name AS author_name,
        p.text, p.created_at, p.kind, p.url, sp.question, sp.question_source, sp.is_host,
        p.lang, p.retweets, p.likes, p.replies, p.entities
 FROM session_posts sp JOIN posts p ON p.id = sp.post_id JOIN authors a ON a.id = p.author_rowid

@@ -207,7 +207,7 @@ def collect_matching(
 _ITEMS_SQL = """
 SELECT qi.id, qi.post_id, qi.question, qi.position, qi.note,
        p.network,
-       coalesce(o.post_id, p.post_id),
+       coalesce(o.network_id, p.network_id),
        coalesce(o.author_handle, p.author_handle),
        coalesce(oa.display_name, a.display_name),
        coalesce(o.text, p.text),
@@ -219,7 +219,7 @@ JOIN posts p ON p.id = qi.post_id
 JOIN authors a ON a.id = p.author_rowid
 LEFT JOIN posts o ON p.kind = 'retweet' AND o.id = (
     SELECT o2.id FROM posts o2 WHERE o2.network = p.network
-    AND (o2.post_id = p.retweeted_key OR o2.key = p.retweeted_key) LIMIT 1)
+    AND (o2.network_id = p.retweeted_key OR o2.key = p.retweeted_key) LIMIT 1)
 LEFT JOIN authors oa ON oa.id = o.author_rowid
 WHERE qi.session_id = ?
 ORDER BY qi.question IS NULL, qi.question, qi.position, qi.id
@@ -247,7 +247,7 @@ def quote_items(conn: sqlite3.Connection, session_id: int) -> list[QuoteItem]:
             position=r[3],
             note=r[4],
             network=r[5],
-            post_id=r[6],
+            network_id=r[6],
             handle=r[7],
             display_name=r[8],
             text=r[9],

@@ -254,12 +254,21 @@ def _contentless_fts(conn: sqlite3.Connection) -> None:
     )
 
 
+def _network_ids_named(conn: sqlite3.Connection) -> None:
+    """``posts.post_id`` held the network's own id while every other table's
+    ``post_id`` is a row of ``posts``: the network's id is ``network_id`` now, so
+    ``post_id`` means one thing everywhere. A rename only: no row is rewritten
+    (its index keeps its name)."""
+    conn.execute("ALTER TABLE posts RENAME COLUMN post_id TO network_id")
+
+
 # (name, function). Append only: never reorder or edit a released migration.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("initial", _initial),
     ("lean_indexes", _lean_indexes),
     ("fts_automerge", _fts_automerge),
     ("contentless_fts", _contentless_fts),
+    ("network_ids_named", _network_ids_named),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

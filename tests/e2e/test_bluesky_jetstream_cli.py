@@ -28,7 +28,7 @@ def stored(data_dir: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # read only: the CLI migrates
     try:
         return conn.execute(
-            "SELECT p.post_id, p.author_handle FROM session_posts sp "
+            "SELECT p.network_id, p.author_handle FROM session_posts sp "
             "JOIN posts p ON p.id = sp.post_id JOIN sessions s ON s.id = sp.session_id "
             "WHERE s.name = 'bsky'"
         ).fetchall()

@@ -25,7 +25,7 @@ def stored(data_dir: Path) -> list[str]:
         return [
             post_id
             for (post_id,) in conn.execute(
-                "SELECT p.post_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id"
+                "SELECT p.network_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id"
             )
         ]
     except sqlite3.Error:  # the schema is not there yet

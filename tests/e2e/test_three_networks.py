@@ -87,7 +87,7 @@ def stored_ids(data_dir: Path, session_id: int) -> dict[str, list[str]]:
     conn = open_library(library_path(data_dir))
     try:
         rows = conn.execute(
-            "SELECT p.network, p.post_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+            "SELECT p.network, p.network_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
             "WHERE sp.session_id = ?",
             (session_id,),
         ).fetchall()
@@ -221,7 +221,7 @@ def test_an_action_on_each_network_goes_to_that_network_only(nets, credentials, 
         rowids = writer.call(
             lambda ctx: {
                 network: ctx.conn.execute(
-                    "SELECT id FROM posts WHERE network = ? AND post_id = ?", (network, post_id)
+                    "SELECT id FROM posts WHERE network = ? AND network_id = ?", (network, post_id)
                 ).fetchone()[0]
                 for network, post_id in targets.items()
             },
@@ -250,7 +250,7 @@ def test_an_action_on_each_network_goes_to_that_network_only(nets, credentials, 
     # The deck shows each of the three as retweeted by me, and no other post.
     flagged = writer.call(
         lambda ctx: ctx.conn.execute(
-            "SELECT network, post_id FROM posts WHERE retweeted_by_me = 1 ORDER BY network"
+            "SELECT network, network_id FROM posts WHERE retweeted_by_me = 1 ORDER BY network"
         ).fetchall(),
         notify=False,
     )

@@ -82,7 +82,7 @@ def test_retweet_then_undo_change_state_and_call_the_source(qtbot, bridge, sourc
         bridge.toggle_retweet(post)
     assert seen[0] == ("retweet", ActionState.QUEUED)  # shown at once, before the network
     assert flags(db, post.rowid) == (1, 0)
-    assert fake.calls == [("retweet", post.post_id)]
+    assert fake.calls == [("retweet", post.network_id)]
 
     with qtbot.waitSignal(
         bridge.action_changed,
@@ -90,8 +90,8 @@ def test_retweet_then_undo_change_state_and_call_the_source(qtbot, bridge, sourc
     ):
         bridge.undo_retweet(post)
     assert flags(db, post.rowid) == (0, 0)
-    assert fake.calls[-1] == ("unretweet", post.post_id)
-    assert fake.remote_ids[post.post_id] == "rt-1"  # the retweet's own id, to undo it
+    assert fake.calls[-1] == ("unretweet", post.network_id)
+    assert fake.remote_ids[post.network_id] == "rt-1"  # the retweet's own id, to undo it
     assert bridge.pending() == [] and bridge.failed() == []
 
 
@@ -133,7 +133,7 @@ def test_an_offline_action_waits_in_the_list_and_runs_when_the_source_is_back(
         bridge.action_changed, check_params_cb=lambda a: a.state is ActionState.DONE
     ):
         assert bridge.source_back("x") == 1
-    assert fake.calls == [("like", post.post_id)]
+    assert fake.calls == [("like", post.network_id)]
     assert flags(db, post.rowid) == (0, 1)
     qtbot.waitUntil(lambda: pending_view.list.count() == 0)
 

@@ -154,7 +154,7 @@ def test_like_by_key_and_unlike_by_the_heart_show_at_once_and_call_the_source(qt
         qtbot.keyClick(column.view, Qt.Key.Key_F)
     # The heart filled as soon as the like was recorded, before the network answered.
     assert seen[0] == ("like", ActionState.QUEUED, True)
-    assert fake.calls == [("like", alice.post_id)]
+    assert fake.calls == [("like", alice.network_id)]
     assert shown(window, "alice").liked_by_me
 
     # One click on the post's heart undoes it.
@@ -170,9 +170,9 @@ def test_like_by_key_and_unlike_by_the_heart_show_at_once_and_call_the_source(qt
             column.view.viewport(), Qt.MouseButton.LeftButton, pos=rects["like"].center()
         )
     assert ("unlike", ActionState.QUEUED, False) in seen
-    assert fake.calls == [("like", alice.post_id), ("unlike", alice.post_id)]
+    assert fake.calls == [("like", alice.network_id), ("unlike", alice.network_id)]
     assert not shown(window, "alice").liked_by_me
-    assert not fake.remote_ids or fake.remote_ids.get(alice.post_id) is None
+    assert not fake.remote_ids or fake.remote_ids.get(alice.network_id) is None
 
 
 def test_the_keys_overlay_lists_the_like_key(qtbot, window_on):

@@ -24,7 +24,7 @@ def _markdown_line() -> str:
         question=1,
         position=0,
         network="x",
-        post_id="1",
+        network_id="1",
         handle="yael_b",
         display_name="Yael",
         text=HEBREW,

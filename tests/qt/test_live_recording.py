@@ -152,7 +152,7 @@ def test_opening_a_live_session_records_its_sources_into_the_columns(qtbot, open
     qtbot.waitUntil(lambda: all_column(window).model.rowCount() == 3, timeout=5000)
     assert sorted(spec for spec, _ in factory.calls) == sorted(["x", MASTODON])
     assert {since for _, since in factory.calls} == {START - LEAD_IN}
-    assert [all_column(window).model.view_at(r).post_id for r in range(3)] == [
+    assert [all_column(window).model.view_at(r).network_id for r in range(3)] == [
         "1002",
         "1001",
         "1000",

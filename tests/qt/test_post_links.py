@@ -16,7 +16,7 @@ def view(text: str, links: tuple[tuple[str, str, str], ...] = ()) -> PostView:
     return PostView(
         rowid=1,
         network="x",
-        post_id="1",
+        network_id="1",
         author_handle="ann",
         author_name="Ann",
         avatar_url=None,

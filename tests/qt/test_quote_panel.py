@@ -44,7 +44,7 @@ def jam(db):
         ]
         writer.ingest(sid, Parsed(posts=posts)).result()
         rowids = dict(
-            writer.call(lambda ctx: ctx.conn.execute("SELECT post_id, id FROM posts").fetchall())
+            writer.call(lambda ctx: ctx.conn.execute("SELECT network_id, id FROM posts").fetchall())
         )
     return sid, rowids
 

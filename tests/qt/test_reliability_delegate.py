@@ -15,7 +15,7 @@ def _view(text: str, **kw) -> PostView:
     return PostView(
         rowid=1,
         network="x",
-        post_id="1",
+        network_id="1",
         author_handle=kw.pop("handle", "eve"),
         author_name=kw.pop("name", "Eve"),
         avatar_url=None,

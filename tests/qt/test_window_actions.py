@@ -88,7 +88,7 @@ def test_retweet_and_undo_from_the_window_change_the_post_at_once_and_call_the_s
         qtbot.keyClick(column.view, Qt.Key.Key_R)
     # The post showed the retweet as soon as it was recorded, before the network answered.
     assert seen[0] == ("retweet", ActionState.QUEUED, True)
-    assert fake.calls == [("retweet", alice.post_id)]
+    assert fake.calls == [("retweet", alice.network_id)]
     assert shown(window, "alice").retweeted_by_me
 
     # Undo with one click on the post's retweet button.
@@ -100,8 +100,8 @@ def test_retweet_and_undo_from_the_window_change_the_post_at_once_and_call_the_s
     ):
         qtbot.mouseClick(column.view.viewport(), Qt.MouseButton.LeftButton, pos=button.center())
     assert ("unretweet", ActionState.QUEUED, False) in seen
-    assert fake.calls == [("retweet", alice.post_id), ("unretweet", alice.post_id)]
-    assert fake.remote_ids[alice.post_id] == "rt-1"  # the undo names what it undoes
+    assert fake.calls == [("retweet", alice.network_id), ("unretweet", alice.network_id)]
+    assert fake.remote_ids[alice.network_id] == "rt-1"  # the undo names what it undoes
     assert not shown(window, "alice").retweeted_by_me
 
 
@@ -143,7 +143,7 @@ def test_a_failing_action_shows_the_reason_on_the_post(qtbot, open_window, error
     ):
         window.retweet_requested.emit(alice.rowid)
 
-    assert fake.calls == [("retweet", alice.post_id)]
+    assert fake.calls == [("retweet", alice.network_id)]
     assert window.deck.notice(alice.rowid) == notice
     # The reason is a line of its own under the post: the row grew to hold it.
     qtbot.waitUntil(
@@ -205,7 +205,7 @@ def test_an_action_with_no_source_waits_in_the_pending_list_and_runs_when_it_con
         window.actions.action_changed, check_params_cb=lambda a: a.state is ActionState.DONE
     ):
         play.sink.on_status(fake, SourceStatus(SourceState.CONNECTED))
-    assert fake.calls == [("retweet", alice.post_id)]
+    assert fake.calls == [("retweet", alice.network_id)]
     assert window.deck.notice(alice.rowid) is None
     assert window.pending_button.text() == "No pending actions"
     assert window.post_actions.pending_view.actions() == []

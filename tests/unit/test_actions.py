@@ -55,7 +55,7 @@ def session(writer):
     views = writer.call(
         lambda ctx: library.post_views(ctx.conn, sid, [r.rowid for r in result.added])
     )
-    return sid, sorted(views.values(), key=lambda v: v.post_id)
+    return sid, sorted(views.values(), key=lambda v: v.network_id)
 
 
 def flags(db, rowid):
@@ -98,7 +98,7 @@ def test_retweet_then_undo_changes_state_and_calls_the_source(writer, session, d
 
     done = queue.request("retweet", post, session_id=sid).result()
     assert done.state is ActionState.QUEUED  # as recorded; it ran right after
-    assert source.calls == [("retweet", post.post_id)]
+    assert source.calls == [("retweet", post.network_id)]
     assert flags(db, post.rowid) == (1, 0)
     assert [(a.kind, a.state) for a in changes] == [
         ("retweet", ActionState.QUEUED),
@@ -108,9 +108,9 @@ def test_retweet_then_undo_changes_state_and_calls_the_source(writer, session, d
     assert queue.get(done.id).remote_id == "rt-1"
 
     queue.request("unretweet", post, session_id=sid).result()
-    assert source.calls[-1] == ("unretweet", post.post_id)
+    assert source.calls[-1] == ("unretweet", post.network_id)
     # Undoing needs what the retweet created (Bluesky deletes the repost record by it).
-    assert source.remote_ids[post.post_id] == "rt-1"
+    assert source.remote_ids[post.network_id] == "rt-1"
     assert flags(db, post.rowid) == (0, 0)
     assert [(k, s) for k, s, _e in states(db)] == [("retweet", "done"), ("unretweet", "done")]
     assert queue.pending() == []
@@ -124,7 +124,7 @@ def test_like_and_unlike_flip_the_like_flag(writer, session, db):
     assert flags(db, post.rowid) == (0, 1)
     queue.request("unlike", post)
     assert flags(db, post.rowid) == (0, 0)
-    assert source.calls == [("like", post.post_id), ("unlike", post.post_id)]
+    assert source.calls == [("like", post.network_id), ("unlike", post.network_id)]
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_an_offline_action_waits_and_runs_when_the_source_is_back(writer, sessio
 
     source.fail_with = None
     assert queue.source_back("x") == 2
-    assert source.calls[-2:] == [("retweet", post.post_id), ("like", other.post_id)]
+    assert source.calls[-2:] == [("retweet", post.network_id), ("like", other.network_id)]
     assert queue.pending() == []
     assert [(k, s) for k, s, _e in states(db)] == [("retweet", "done"), ("like", "done")]
     assert flags(db, post.rowid) == (1, 0) and flags(db, other.rowid) == (0, 1)
@@ -208,10 +208,10 @@ def test_rate_limited_waits_until_the_reset_then_retries(writer, session, db):
     source.fail_with = None
     clock.now = NOW + 899
     assert queue.run_due() == 0 and queue.source_back("x") == 0  # not before the reset
-    assert source.calls == [("retweet", post.post_id)]
+    assert source.calls == [("retweet", post.network_id)]
     clock.now = NOW + 901
     scheduled[0][1]()  # the timer fires
-    assert source.calls == [("retweet", post.post_id)] * 2
+    assert source.calls == [("retweet", post.network_id)] * 2
     assert queue.pending() == [] and states(db)[0][1] == "done"
 
 
@@ -256,7 +256,7 @@ def test_queued_actions_survive_a_restart(db, session, writer):
             ("reply", "A1: agreed #jamdeckdemo"),
         ]
         assert queue2.source_back("x") == 2
-        assert source.calls == [("retweet", post.post_id), ("reply", "A1: agreed #jamdeckdemo")]
+        assert source.calls == [("retweet", post.network_id), ("reply", "A1: agreed #jamdeckdemo")]
         assert [s for _k, s, _e in states(db)] == ["done", "done"]
     finally:
         reopened.close()
@@ -271,7 +271,7 @@ def test_the_threaded_default_executor_runs_actions_off_the_caller_thread(db, se
         queue = ActionQueue(real, {"x": source}.get)
         action = queue.request("like", post).result(timeout=10)
         queue.close(wait=True)  # finishes the running call
-        assert source.calls == [("like", post.post_id)]
+        assert source.calls == [("like", post.network_id)]
         assert queue.get(action.id).state is ActionState.DONE
     finally:
         real.close()

@@ -64,7 +64,7 @@ def test_q_n_returns_exactly_the_posts_meant_for_question_n(demo, number):
     conn, sid, intents, live, _ = demo
     where, params = compile_sql(f"q:{number}")
     rows = conn.execute(
-        "SELECT p.post_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
+        "SELECT p.network_id FROM session_posts sp JOIN posts p ON p.id = sp.post_id "
         f"WHERE sp.session_id = ? AND ({where})",
         [sid, *params],
     ).fetchall()
@@ -73,7 +73,7 @@ def test_q_n_returns_exactly_the_posts_meant_for_question_n(demo, number):
     live_ids = {
         r[0]
         for r in conn.execute(
-            f"SELECT post_id FROM posts WHERE id IN ({','.join('?' * len(live[number]))})",
+            f"SELECT network_id FROM posts WHERE id IN ({','.join('?' * len(live[number]))})",
             live[number],
         )
     }

@@ -25,7 +25,7 @@ def _item(item_id: int, text: str, *, handle: str, name: str, note: str = "") ->
     return QuoteItem(
         id=item_id,
         post_rowid=item_id,
-        post_id=str(item_id),
+        network_id=str(item_id),
         network="x",
         handle=handle,
         display_name=name,

@@ -162,7 +162,7 @@ def hostile_list(tmp_path):
         # A stored link that is not http(s) is never emitted.
         writer.call(
             lambda ctx: ctx.conn.execute(
-                "UPDATE posts SET url = 'javascript:alert(1)' WHERE post_id = '1003'"
+                "UPDATE posts SET url = 'javascript:alert(1)' WHERE network_id = '1003'"
             )
         )
         writer.call(lambda ctx: quotes.collect_matching(ctx.conn, sid))

@@ -29,7 +29,7 @@ from tests.fakes.archive import write_archive
 
 # Row ids depend on how the posts were cut into batches: rows are compared by
 # their natural keys. first_seen / updated_at are wall-clock times of the import.
-_POST = "p.network, p.key, p.post_id, " + ", ".join(
+_POST = "p.network, p.key, p.network_id, " + ", ".join(
     f"p.{c}"
     for c in (
         "author_handle author_keys text created_at lang kind retweeted_key quoted_key "

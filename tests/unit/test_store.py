@@ -197,7 +197,7 @@ def test_a_question_posted_twice_is_stored_as_the_definition_the_jam_keeps(write
     writer.ingest(sid, Parsed(posts=[reminder])).result()
     conn = sqlite3.connect(tmp_path / "library.db")
     assert conn.execute(
-        "SELECT q.number, q.text, p.post_id FROM questions q JOIN posts p ON p.id = q.post_id"
+        "SELECT q.number, q.text, p.network_id FROM questions q JOIN posts p ON p.id = q.post_id"
     ).fetchall() == [(1, "What is a jam?", asked.id)]
 
 
@@ -239,7 +239,7 @@ def test_a_batch_that_fails_leaves_nothing_and_the_next_one_goes_on(writer, tmp_
     result = writer.call(fail_midway)
     assert [(r.rowid, r.question) for r in result.added] == [(2, 1)]
     conn = sqlite3.connect(tmp_path / "library.db")
-    assert conn.execute("SELECT post_id FROM posts ORDER BY id").fetchall() == [
+    assert conn.execute("SELECT network_id FROM posts ORDER BY id").fetchall() == [
         ("1001",),
         ("1003",),
     ]

@@ -32,7 +32,7 @@ def views(writer, tmp_path, posts):
     conn = open_library(tmp_path / "library.db")
     ids = [r[0] for r in conn.execute("SELECT id FROM posts ORDER BY id")]
     found = library.post_views(conn, sid, ids)
-    return {v.post_id: v for v in found.values()}
+    return {v.network_id: v for v in found.values()}
 
 
 def with_author(post, **fields):
