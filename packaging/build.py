@@ -13,7 +13,8 @@ fresh, temporary profile and no display (QT_QPA_PLATFORM=offscreen):
    by itself; then ``import`` of that archive lands every post;
 4. ``record --source x|mastodon|bluesky`` against a closed port on 127.0.0.1
    with dummy credentials: each network SDK (imported lazily, so the easiest
-   thing to leave out of a build) loads and the source fails softly.
+   thing to leave out of a build) loads, and the source fails softly: it says it
+   never reached the network and exits 4 (an import error would say otherwise).
 
 Any non-zero exit, a missing or empty screenshot, or any output on stderr that
 is not on the short, commented list below fails the build.
@@ -52,7 +53,14 @@ ALLOWED_STDERR = (
     # kept for data); these are its two status lines.
     "Ctrl-C stops.",
     "Recorded 0 new posts (0 updated).",
+    # A network source against the smoke test's closed port: the run says so and
+    # removes the session it made (exit 4, see smoke_test).
+    "never reached the network",
+    "Nothing was recorded: session",
 )
+# What the network sources' smoke runs must say (their SDK loaded, the port is shut).
+UNREACHED = "never reached the network"
+EXIT_SOURCE = 4
 
 
 class SmokeFailure(RuntimeError):
@@ -124,7 +132,9 @@ def smoke_env(profile: Path) -> dict[str, str]:
     return env
 
 
-def run_frozen(args: list[str], env: dict[str, str], *, what: str) -> subprocess.CompletedProcess:
+def run_frozen(
+    args: list[str], env: dict[str, str], *, what: str, exit_code: int = 0
+) -> subprocess.CompletedProcess:
     command = [str(executable()), *args]
     print(f"smoke: {what}: {' '.join(args)}", flush=True)
     started = time.monotonic()
@@ -146,7 +156,7 @@ def run_frozen(args: list[str], env: dict[str, str], *, what: str) -> subprocess
         for line in result.stderr.splitlines()
         if line.strip() and not any(allowed in line for allowed in ALLOWED_STDERR)
     ]
-    if result.returncode != 0 or unexpected:
+    if result.returncode != exit_code or unexpected:
         raise SmokeFailure(
             f"{what}: exit {result.returncode}\n--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout}"
         )
@@ -237,12 +247,15 @@ def smoke_test() -> None:
                 {
                     "JAMDECK_BLUESKY_HANDLE": "smoke.test",
                     "JAMDECK_BLUESKY_APP_PASSWORD": "smoke-test",
+                    # Never the public Jetstream hosts: the closed port too.
+                    "JAMDECK_JETSTREAM_URL": CLOSED_PORT.replace("http://", "ws://"),
+                    "JAMDECK_BLUESKY_APPVIEW": CLOSED_PORT,
                 },
                 ["--service", CLOSED_PORT],
             ),
         }
         for network, (extra_env, extra_args) in networks.items():
-            run_frozen(
+            result = run_frozen(
                 [
                     "record",
                     "--source",
@@ -257,7 +270,10 @@ def smoke_test() -> None:
                 ],
                 {**env, **extra_env},
                 what=f"{network} SDK",
+                exit_code=EXIT_SOURCE,
             )
+            if UNREACHED not in result.stderr:
+                raise SmokeFailure(f"{network} SDK: expected {UNREACHED!r}:\n{result.stderr}")
 
 
 def main() -> int:
