@@ -14,7 +14,7 @@ import threading
 from desktop.app.source_specs import source_options
 from desktop.core.accounts import Account, AccountsFileError, AccountStore
 from desktop.core.credentials import CredentialStore
-from desktop.sources.base import Source, SourceError
+from desktop.sources.base import ActionNotAllowed, Capabilities, Source, SourceError
 
 log = logging.getLogger("jamdeck.accounts")
 
@@ -65,6 +65,34 @@ class AccountContext:
         return self.accounts.networks(acting=True)
 
 
+class NoAccountSource:
+    """Acts for a network the user has no account on: every action is refused at once
+    with the reason (``ActionNotAllowed``), nothing is queued."""
+
+    name = "no account"
+
+    def __init__(self, network: str) -> None:
+        self.network = network
+        names = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+        reason = (
+            f"there is no {names.get(network, network)} account to act with "
+            "(add one: menu ▸ Accounts…)"
+        )
+        self.reason = reason
+        self.capabilities = Capabilities(
+            needs_auth=True,
+            why_not={what: reason for what in ("retweet", "like", "reply", "post", "quote_post")},
+        )
+
+    def _refuse(self, *_args, **_kwargs):
+        raise ActionNotAllowed(self.reason)
+
+    retweet = unretweet = like = unlike = reply = _refuse
+
+    def close(self) -> None:
+        pass
+
+
 class ConfiguredSources:
     """The action sources of the user's accounts: ``sources(network)`` is a Source for
     an account that can act on ``network``, built (and kept) on first use, or None
@@ -85,7 +113,9 @@ class ConfiguredSources:
     def _make(self, network: str) -> Source | None:
         options = source_options(network, self._context.accounts, acting=True)
         if not options:
-            return None  # no account that can act there
+            # Refused at once, saying why: not queued as "offline" for an account
+            # that does not exist (the demo, a cached session).
+            return NoAccountSource(network)
         from desktop.sources.registry import UnknownSource, make_source
 
         try:

@@ -295,3 +295,17 @@ def test_the_demo_session_has_no_account_to_post_with(qtbot, open_window):
     assert "Add an account to post" in compose.no_accounts.text()
     compose.editor.setPlainText("an answer")
     assert not compose.send_button.isEnabled()
+
+
+def test_with_no_account_a_retweet_is_refused_at_once_saying_why(qtbot, open_window, tmp_path):
+    """Issue 21.9: in the demo (no account) a retweet waited as "offline: will run
+    when x is back", for an account that does not exist."""
+    window = open_window(accounts=AccountStore(tmp_path / "accounts.json"))  # its own sources
+    alice = shown(window, "alice")
+    with qtbot.waitSignal(window.actions.refused) as refused:
+        window.retweet_requested.emit(alice.rowid)
+    assert "no X account to act with" in refused.args[0]
+    assert "Accounts" in refused.args[0]
+    assert window.actions.pending() == []
+    assert window.pending_button.text() == "No pending actions"
+    assert not shown(window, "alice").retweeted_by_me
