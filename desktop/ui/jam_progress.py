@@ -51,8 +51,11 @@ class JamProgress:
                 self.question_counts[record.question] = count + 1
         if new_question:
             self.question_texts = library.question_texts(window.conn, window.session.id)
-        last = max(r.created_at for r in records)
-        window.sessions.update_count(window.session.id, self.posts, last)
+        if not window.replay_bar.replay.replaying:
+            # A replay of the cached session counts from zero in the deck, but the
+            # session in the sidebar still holds every post it held.
+            last = max(r.created_at for r in records)
+            window.sessions.update_count(window.session.id, self.posts, last)
         self.show()
         window.status.arrived(len(records))
 

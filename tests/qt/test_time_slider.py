@@ -138,3 +138,20 @@ def test_replay_is_offered_only_for_sessions_with_posts(qtbot, make_window):
     window.open_session(empty)
     assert not window.replay_button.isVisibleTo(window)
     assert not window.replay_bar.from_here.isEnabled()
+
+
+def test_the_sidebar_keeps_the_sessions_count_during_a_replay(qtbot, make_window):
+    """Issue 21.9: the sidebar said "3 posts" while the replay was at its third post."""
+    window, _session_id = recorded_window(qtbot, make_window)
+    assert f"{N} posts" in window.sessions.item(0).text()
+    window.replay_button.click()
+    bar, replay, steps = window.replay_bar, window.replay_bar.replay, Steps()
+    replay.clock = steps
+    bar.set_speed(60.0)
+    bar.from_here.click()
+    replay.timer.stop()  # the test moves the replay's clock itself
+    steps.now += 2.5  # 2.5 minutes of the jam: three posts
+    replay.tick()
+    window.deck.flush()
+    assert window.count_label.text() == "3 posts"  # the deck counts the replay...
+    assert f"{N} posts" in window.sessions.item(0).text()  # ...the sidebar the session
