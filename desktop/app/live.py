@@ -114,6 +114,10 @@ class LiveRecorder:
     def specs(self) -> list[str]:
         return network_specs(self.session.sources) if self.session else []
 
+    def live_labels(self) -> list[str]:
+        """The status labels of the session's network sources (not of one-off plays)."""
+        return source_labels(self.specs())
+
     def scheduled(self) -> tuple[datetime, datetime] | None:
         """The session's recording window (begin, end), None without a usable schedule."""
         s = self.session

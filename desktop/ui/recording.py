@@ -145,6 +145,10 @@ class LiveStatusBar(QWidget):
     (the countdowns and the per-minute counts move on their own)."""
 
     fix_requested = Signal(str)  # the label of the source whose account needs fixing
+    emptied = Signal()  # no source line left (the window says it reads the cache)
+
+    # How long a finished one-off source (the demo, an import) keeps its line.
+    FINISHED_LINGER_MS = 10_000
 
     def __init__(
         self, recording: LiveRecording, theme: themes.Theme, parent: QWidget | None = None
@@ -163,9 +167,10 @@ class LiveStatusBar(QWidget):
         self.tick = QTimer(self)
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self.refresh)
+        self.linger_ms = self.FINISHED_LINGER_MS
         self.hide()
 
-    def on_status(self, label: str, _network: str, _status: SourceStatus) -> None:
+    def on_status(self, label: str, _network: str, status: SourceStatus) -> None:
         item = self.items.get(label)
         if item is None:
             item = SourceStatusItem(label, self)
@@ -176,6 +181,23 @@ class LiveStatusBar(QWidget):
         self.refresh()
         if not self.tick.isActive():
             self.tick.start()
+        if status.state == SourceState.FINISHED and label not in self.recording.live_labels():
+            # A replay that is done says so for a moment, then gives the bar back.
+            QTimer.singleShot(self.linger_ms, self, lambda: self.drop_finished(label))
+
+    def drop_finished(self, label: str) -> None:
+        status = self.recording.statuses.get(label)
+        item = self.items.get(label)
+        if item is None or status is None or status.state != SourceState.FINISHED:
+            return  # playing again, or gone already
+        del self.items[label]
+        self.row.removeWidget(item)
+        item.hide()
+        item.deleteLater()
+        if not self.items:
+            self.tick.stop()
+            self.hide()
+            self.emptied.emit()
 
     def refresh(self) -> None:
         now = datetime.now(UTC)

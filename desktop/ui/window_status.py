@@ -53,6 +53,7 @@ class WindowStatus:
         self.rate_timer.timeout.connect(self.update_rate)
         self.rate_timer.start()
         recording.status_changed.connect(lambda *_: self.no_sources.hide())
+        self.live_status.emptied.connect(lambda: self.no_sources.setVisible(not recording.active))
 
     def show_notice(self, text: str, *, error: bool = True) -> None:
         """A short message (e.g. an action the network does not allow)."""

@@ -402,3 +402,17 @@ def test_an_empty_column_says_what_it_waits_for(qtbot, make_window):
     top.view.placeholder = placeholder
     ingest(window, session_id, [make_post(1, "A1: yes #jam", likes=5)])
     qtbot.waitUntil(lambda: top.model.rowCount() == 1)
+
+
+def test_a_finished_replay_gives_the_status_bar_back(qtbot, make_window, tmp_path):
+    """Issue 21.9: the status bar stayed on "… finished" after the demo or an import."""
+    window, _session_id = opened_window(make_window)
+    window.live_status.linger_ms = 50
+    archive = tmp_path / "tiny.jsonl"
+    archive.write_text("this line is not JSON\n")
+    play = window.play_source(ReplaySource([archive], speed=0))
+    label = play.sources[0].name
+    qtbot.waitUntil(lambda: "finished" in window.live_status.line(label), timeout=10_000)
+    qtbot.waitUntil(lambda: label not in window.live_status.items, timeout=5_000)
+    assert not window.live_status.isVisibleTo(window)
+    assert window.no_sources.isVisibleTo(window)
