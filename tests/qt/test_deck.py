@@ -416,3 +416,18 @@ def test_a_finished_replay_gives_the_status_bar_back(qtbot, make_window, tmp_pat
     qtbot.waitUntil(lambda: label not in window.live_status.items, timeout=5_000)
     assert not window.live_status.isVisibleTo(window)
     assert window.no_sources.isVisibleTo(window)
+
+
+def test_a_busy_column_is_laid_out_whole_when_posts_arrive(qtbot, make_window):
+    """Seen in a demo jam under Xvfb: the busiest columns were blank for seconds at a
+    time, laying their rows out a hundred per event-loop turn after every insert."""
+    window, session_id = opened_window(make_window)
+    everything = column(window, "All")
+    ingest(window, session_id, [make_post(n, f"post {n} #jam", minutes=n / 10) for n in range(250)])
+    qtbot.waitUntil(lambda: everything.model.rowCount() >= 200)
+    with qtbot.waitSignal(window.deck.flushed):
+        ingest(window, session_id, [make_post(999, "one more #jam", minutes=60)])
+    model, view = everything.model, everything.view
+    rects = [view.visualRect(model.index(r)) for r in range(model.rowCount())]
+    assert all(rect.height() > 0 for rect in rects)  # every row has its place at once
+    assert [r.top() for r in rects] == sorted(r.top() for r in rects)
