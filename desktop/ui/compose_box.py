@@ -387,7 +387,8 @@ class ComposeBox(QWidget):
         self.no_accounts.setText(reason)
         self.no_accounts.setProperty("flagged", False)
         self.no_accounts.setVisible(bool(reason))
-        stopping = not chosen or bool(self.over_limit())
+        # Red once it stops what the user is writing; grey while the box is empty.
+        stopping = has_text and (not chosen or bool(self.over_limit()))
         color = self._theme.error if stopping else self._theme.muted
         self.no_accounts.setStyleSheet(f"color: {color};")
         self.send_button.setEnabled(has_text and bool(chosen) and not self.over_limit())

@@ -163,3 +163,13 @@ def test_an_answer_waiting_for_a_removed_account_fails_in_the_compose_box(
         assert compose.result.property("error") is True
     finally:
         window.shutdown()
+
+
+def test_an_empty_box_says_why_sending_is_off_in_grey_not_red(qtbot, make_box):
+    """Seen in the demo under Xvfb: "Add an account to post" stood in red under an
+    empty box, as if something had failed."""
+    box = make_box(networks=())
+    assert box.no_accounts.isVisible()
+    assert themes.LIGHT.muted in box.no_accounts.styleSheet()
+    box.editor.setPlainText("listen first")  # now it stops what is being written
+    assert themes.LIGHT.error in box.no_accounts.styleSheet()
