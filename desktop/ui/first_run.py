@@ -1,7 +1,7 @@
 """The first-run panel: what JamDeck does, and the three ways to start.
 
-Shown in place of the deck while there is no session and no account. It only
-emits signals; the main window decides what each one opens.
+Shown in place of the deck while the library has no session (with an account
+or without). It only emits signals; the main window decides what each one opens.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class FirstRunPanel(QWidget):
     demo_requested = Signal()
     add_account_requested = Signal()
     import_requested = Signal()
+    new_session_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +58,14 @@ class FirstRunPanel(QWidget):
             "open.svg",
             "Open a JamDeck archive or a twarc JSONL file of a past jam.",
         )
+        self.new_session_button = self._button(
+            "Start a session…",
+            "add.svg",
+            "Follow a hashtag on the networks of your accounts, now or at the jam's time.",
+        )
+        self.new_session_button.hide()  # offered once an account exists
         self.demo_button.setDefault(True)
+        self.new_session_button.clicked.connect(self.new_session_requested)
         self.demo_button.clicked.connect(self.demo_requested)
         self.add_account_button.clicked.connect(self.add_account_requested)
         self.import_button.clicked.connect(self.import_requested)
@@ -67,13 +75,21 @@ class FirstRunPanel(QWidget):
         column.addWidget(headline)
         column.addWidget(explanation)
         column.addSpacing(16)
-        for button in (self.demo_button, self.add_account_button, self.import_button):
+        buttons = (self.new_session_button, self.demo_button, self.add_account_button)
+        for button in (*buttons, self.import_button):
             column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
 
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addLayout(column)
         layout.addStretch(3)
+
+    def set_has_accounts(self, has_accounts: bool) -> None:
+        """With an account, starting a session comes first (adding more stays offered)."""
+        self.new_session_button.setVisible(has_accounts)
+        self.new_session_button.setDefault(has_accounts)
+        self.demo_button.setDefault(not has_accounts)
+        self.add_account_button.setText("Add another account" if has_accounts else "Add an account")
 
     def _button(self, text: str, icon_name: str, tooltip: str) -> QPushButton:
         button = QPushButton(QIcon(str(resource_path("icons", icon_name))), text)

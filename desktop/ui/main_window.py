@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         self.first_run.demo_requested.connect(self.menu.on_demo_requested)
         self.first_run.add_account_requested.connect(self.menu.on_accounts)
         self.first_run.import_requested.connect(self.menu.on_import_requested)
+        self.first_run.new_session_requested.connect(self.menu.on_new_session)
         self.pending_button.clicked.connect(acts.show_pending)
         delegate = self.deck.delegate
         for name in ("retweet", "like", "collect", "reply"):
@@ -287,8 +288,8 @@ class MainWindow(QMainWindow):
         """With no session and no account, the first-run panel stands in for the deck."""
         if found is None:
             found = library.list_sessions(self.conn)
-        has_accounts = len(self.account_context.accounts) > 0
-        first = self.session is None and not found and not has_accounts
+        self.first_run.set_has_accounts(len(self.account_context.accounts) > 0)
+        first = self.session is None and not found
         self.center.setCurrentWidget(self.first_run if first else self.workspace)
         for widget in (self.add_button, self.quotes_button, self.search):
             widget.setEnabled(self.session is not None)

@@ -67,13 +67,22 @@ def test_playing_the_demo_jam_from_the_first_run_panel_fills_the_columns(qtbot, 
     assert window.compose.no_accounts.isVisible()
 
 
-def test_an_account_is_enough_to_skip_the_first_run_panel(qtbot, library_path, tmp_path):
+def test_with_an_account_but_no_session_the_first_run_panel_offers_a_new_session(
+    qtbot, library_path, tmp_path
+):
+    """Issue 21.10: the first-run panel was hidden whenever an account existed, leaving
+    an empty deck; it shows while the library has no session."""
     accounts = AccountStore(tmp_path / "accounts.json")
     accounts.add(Account(network="mastodon", name="ann", instance="https://m.example"))
     w = MainWindow(library_path, sources={}, accounts=accounts)
     qtbot.addWidget(w)
     try:
-        assert not w.showing_first_run()
+        assert w.showing_first_run()
+        assert w.first_run.new_session_button.isVisibleTo(w.first_run)
+        assert w.first_run.add_account_button.text() == "Add another account"
+        qtbot.mouseClick(w.first_run.new_session_button, Qt.MouseButton.LeftButton)
+        assert w.new_session_dialog.isVisible()
+        w.new_session_dialog.reject()
     finally:
         w.shutdown()
 
@@ -136,14 +145,16 @@ def test_importing_an_archive_replays_it_into_a_session_named_after_the_file(
     assert window.session.hashtags  # taken from the archive's header
 
 
-def test_adding_an_account_from_the_first_run_panel_leaves_it(qtbot, window):
+def test_adding_an_account_from_the_first_run_panel_offers_a_session_next(qtbot, window):
     qtbot.mouseClick(window.first_run.add_account_button, Qt.MouseButton.LeftButton)
     dialog = window.accounts_dialog
     assert dialog.isVisible() and dialog.windowTitle() == "Accounts"
     # What a finished sign-in does: the account is stored and the dialog says so.
     window.account_context.accounts.add(Account(network="bluesky", name="ann.bsky.social"))
     dialog.accounts_changed.emit()
-    assert not window.showing_first_run()
+    # No session yet: the panel stays, and starting one comes first now.
+    assert window.showing_first_run()
+    assert window.first_run.new_session_button.isVisibleTo(window.first_run)
 
 
 def test_preferences_change_the_theme_at_once(qtbot, window):
