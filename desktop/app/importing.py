@@ -2,7 +2,7 @@
 and what landed.
 
 ``jamdeck import`` runs ``prepare_import(...).run()`` (the command stops the
-recording on Ctrl-C); a script can call ``import_archives``.
+recording on Ctrl-C); the window plays the same source into a new session.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from desktop.core.session import Session
 from desktop.sources.replay import ReplaySource
 from desktop.store.writer import StoreWriter
 
-__all__ = ["ArchiveImport", "ImportReport", "import_archives", "prepare_import"]
+__all__ = ["ArchiveImport", "ImportReport", "prepare_import"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,18 +99,3 @@ def prepare_import(
     recording = SessionRecording(writer, session.id, [source])
     recording.created_session = created
     return ArchiveImport(session, source, recording, created=created)
-
-
-def import_archives(
-    writer: StoreWriter,
-    files: Sequence[str | Path],
-    session_name: str,
-    *,
-    hashtags: Sequence[str] = (),
-    hosts: Sequence[str] = (),
-    on_progress: Callable[[Path | str, int], None] | None = None,
-) -> ImportReport:
-    """Import ``files`` into the session ``session_name`` (see ``prepare_import``)."""
-    return prepare_import(
-        writer, files, session_name, hashtags=hashtags, hosts=hosts, on_progress=on_progress
-    ).run()
