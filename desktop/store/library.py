@@ -205,6 +205,34 @@ def column_page(
         return _page(conn, session_id, where, params, limit=limit, before=before, after=after)
 
 
+ENGAGEMENT = "(p.likes + p.retweets + p.replies)"
+_ENGAGEMENT_ORDER = f" ORDER BY {ENGAGEMENT} DESC, sp.created_at DESC, sp.post_id DESC"
+
+
+def column_page_by_engagement(
+    conn: sqlite3.Connection,
+    session_id: int,
+    where: str = "1",
+    params: Sequence = (),
+    *,
+    limit: int = 200,
+    offset: int = 0,
+    after: tuple[float, int] | None = None,
+    budget: float | None = None,
+) -> list[tuple[int, float]]:
+    """Like ``column_page`` but most engaged first (likes + retweets + replies,
+    then newest first), OFFSET-paged: counts change under a reader, so there is
+    no stable keyset; ``after``: only posts after that (created_at, post_id)
+    position (a cleared column). A full-text filter is matched as SQLite plans it."""
+    keyset, keyset_args = _keyset(None, after)
+    sql = (
+        f"SELECT sp.post_id, sp.created_at {COLUMN_FROM} WHERE sp.session_id = ? AND ({where})"
+        f"{keyset}{_ENGAGEMENT_ORDER} LIMIT ? OFFSET ?"
+    )
+    with query_budget(conn, budget):
+        return conn.execute(sql, [session_id, *params, *keyset_args, limit, offset]).fetchall()
+
+
 def _page(conn, session_id, where, params, *, limit, before, after) -> list[tuple[int, float]]:
     keyset, keyset_args = _keyset(before, after)
     sql = (

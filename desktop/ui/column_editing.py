@@ -1,4 +1,4 @@
-"""Editing the deck's columns: add, edit, duplicate, remove, move, resize, slow mode,
+"""Editing the deck's columns: add, edit, duplicate, remove, move, resize, slow mode, sort,
 search columns, and the read positions saved with each column.
 
 Saved columns change through the store writer (the deck follows the committed
@@ -47,6 +47,7 @@ class ColumnEditing:
         deck.duplicate_requested.connect(self.on_duplicate_column)
         deck.remove_requested.connect(self.on_remove_column)
         deck.slow_mode_changed.connect(self.on_slow_mode_changed)
+        deck.sort_changed.connect(self.on_sort_changed)
         deck.width_changed.connect(self.on_width_changed)
         deck.order_changed.connect(self.on_columns_reordered)
 
@@ -150,6 +151,14 @@ class ColumnEditing:
     def on_slow_mode_changed(self, column_id: int, rate: int) -> None:
         if self._saved(column_id) and self.session_id is not None:
             changes = {column_id: {"slow_mode": rate}}
+            self._submit(
+                functools.partial(_merge_options, session_id=self.session_id, changes=changes),
+                notify=False,
+            )
+
+    def on_sort_changed(self, column_id: int, sort: str) -> None:
+        if self._saved(column_id) and self.session_id is not None:
+            changes = {column_id: {"sort": sort}}
             self._submit(
                 functools.partial(_merge_options, session_id=self.session_id, changes=changes),
                 notify=False,

@@ -6,6 +6,10 @@ keyset paging (canFetchMore/fetchMore), and keeps at most ``cache_size``
 PostViews, filling misses a window of rows at a time (one query). Live posts
 come in through ``prepend`` (one beginInsertRows per batch).
 
+A column sorted by engagement (``sort=ENGAGEMENT``: most liked, retweeted and
+answered first) pages by OFFSET instead, and live changes reload what it shows
+(``reload``): a new post or new counts may put any row anywhere.
+
 It also keeps the row heights the delegate measured (``heights_for``): QListView
 asks every row's size on every relayout, i.e. on every live insert, so a height
 is measured once per (width, look) and dropped with its row (trim, remove,
@@ -36,6 +40,9 @@ PostIdRole = Qt.ItemDataRole.UserRole + 2  # the posts.id
 
 Row = tuple[int, float]  # (post id, created_at)
 
+NEWEST = "time"
+ENGAGEMENT = "engagement"
+
 
 class ColumnModel(QAbstractListModel):
     page_failed = Signal(str)  # a page could not be read: why (the filter ran too long)
@@ -50,6 +57,7 @@ class ColumnModel(QAbstractListModel):
         page_size: int = 200,
         cache_size: int = 600,
         fetch_window: int = 60,
+        sort: str = NEWEST,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,6 +66,8 @@ class ColumnModel(QAbstractListModel):
         self._where = where
         self._params = list(params)
         self._page_size = page_size
+        self.sort = sort
+        self._since: Row | None = None  # cleared: only posts after this one (engagement)
         self._cache_size = max(cache_size, 4 * fetch_window)
         self._fetch_window = fetch_window
         self._rows: list[Row] = []
@@ -196,6 +206,7 @@ class ColumnModel(QAbstractListModel):
     def set_filter(self, where: str, params: Sequence = ()) -> None:
         """Re-filter: reload the first page from SQLite."""
         self._where, self._params = where, list(params)
+        self._since = None
         self.beginResetModel()
         self._rows, self._members = [], set()
         self._heights.clear()
@@ -203,9 +214,31 @@ class ColumnModel(QAbstractListModel):
         self._load_rows()
         self.endResetModel()
 
+    def set_sort(self, sort: str) -> None:
+        """Order by time (NEWEST) or by engagement (ENGAGEMENT): reload the first page."""
+        if sort != self.sort:
+            self.sort = sort
+            self.set_filter(self._where, self._params)
+
+    def reload(self) -> None:
+        """Read again what is shown (at least a page) in the current order: an
+        engagement-sorted column re-sorts so (counts changed, posts came in)."""
+        keep = max(self._page_size, len(self._rows))
+        page = self._page(None, limit=keep)
+        if [r[0] for r in page] == [r[0] for r in self._rows]:
+            return
+        self.beginResetModel()
+        self._rows = list(page)
+        self._members = {r[0] for r in page}
+        self._heights.clear()
+        self._exhausted = len(page) < keep
+        self.endResetModel()
+
     def clear(self) -> None:
         """Hide everything shown so far; only newer posts appear from now on."""
+        newest = self._page_newest()
         self.beginResetModel()
+        self._since = newest
         self._rows, self._members = [], set()
         self._heights.clear()
         self._cache.clear()
@@ -215,7 +248,12 @@ class ColumnModel(QAbstractListModel):
     def prepend(self, rows: Sequence[Row], views: dict[int, PostView] | None = None) -> int:
         """Live posts entered the column. Rows newer than the top go in at the top in
         one insert; older ones (a backfill) go to their place. Returns how many went in.
-        ``views`` may hold more posts than ``rows``: only those of ``rows`` are kept."""
+        ``views`` may hold more posts than ``rows``: only those of ``rows`` are kept.
+        An engagement-sorted column reloads instead (the rows go where they rank)."""
+        if self.sort == ENGAGEMENT:
+            before = set(self._members)
+            self.reload()
+            return len(self._members - before)
         fresh = sorted((r for r in rows if r[0] not in self._members), key=_newest_first)
         if not fresh:
             return 0
@@ -239,6 +277,9 @@ class ColumnModel(QAbstractListModel):
         (older rows come later by paging)."""
         if row[0] in self._members:
             return 0
+        if self.sort == ENGAGEMENT:
+            self.reload()
+            return int(row[0] in self._members)
         keys = [_newest_first(r) for r in self._rows]
         at = bisect.bisect_left(keys, _newest_first(row))
         if at >= len(self._rows) and not self._exhausted:
@@ -305,22 +346,45 @@ class ColumnModel(QAbstractListModel):
         self._members = {r[0] for r in page}
         self._exhausted = len(page) < self._page_size
 
-    def _page(self, before: Row | None) -> list[Row]:
+    def _page(self, before: Row | None, *, limit: int | None = None) -> list[Row]:
         try:
-            rows = library.column_page(
-                self._conn,
-                self._session_id,
-                self._where,
-                self._params,
-                limit=self._page_size,
-                before=(before[1], before[0]) if before else None,
-            )
+            if self.sort == ENGAGEMENT:
+                rows = library.column_page_by_engagement(
+                    self._conn,
+                    self._session_id,
+                    self._where,
+                    self._params,
+                    limit=limit or self._page_size,
+                    offset=len(self._rows) if before else 0,
+                    after=(self._since[1], self._since[0]) if self._since else None,
+                )
+            else:
+                rows = library.column_page(
+                    self._conn,
+                    self._session_id,
+                    self._where,
+                    self._params,
+                    limit=limit or self._page_size,
+                    before=(before[1], before[0]) if before else None,
+                )
         except budget.QueryTooSlow as exc:
             self.page_error = str(exc)
             self.page_failed.emit(self.page_error)
             return []
         self.page_error = ""
         return [(pid, created) for pid, created in rows]
+
+    def _page_newest(self) -> Row | None:
+        """The column's newest post (an engagement column's first row is not)."""
+        if self.sort != ENGAGEMENT:
+            return self._rows[0] if self._rows else None
+        try:
+            rows = library.column_page(
+                self._conn, self._session_id, self._where, self._params, limit=1
+            )
+        except budget.QueryTooSlow:
+            return None
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def _fetch(self, ids: Sequence[int]) -> dict[int, PostView]:
         if not ids:

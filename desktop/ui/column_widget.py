@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 import filters
 from desktop.core.column import Column
 from desktop.ui import theme as themes
-from desktop.ui.column_model import ColumnModel, PostIdRole, Row
+from desktop.ui.column_model import ENGAGEMENT, NEWEST, ColumnModel, PostIdRole, Row
 from desktop.ui.post_delegate import PostDelegate
 
 # A column read at the top keeps at most this many rows loaded (+ slack, so trimming
@@ -178,6 +178,7 @@ class ColumnWidget(QFrame):
     duplicate_requested = Signal(int)
     remove_requested = Signal(int)
     slow_mode_changed = Signal(int, int)
+    sort_changed = Signal(int, str)  # column id, NEWEST or ENGAGEMENT
     move_requested = Signal(int, int)  # column id, -1 (left) or +1 (right)
     focused = Signal(int)
     command = Signal(str)
@@ -245,7 +246,7 @@ class ColumnWidget(QFrame):
         head.addWidget(self.pause_button)
         head.addWidget(self.menu_button)
 
-        self.subtitle = QLabel(spec.filter or "every post", self)
+        self.subtitle = QLabel(self.subtitle_text(), self)
         self.subtitle.setObjectName("columnFilter")
         self.subtitle.setToolTip(spec.filter)
 
@@ -307,6 +308,16 @@ class ColumnWidget(QFrame):
             )
             group.addAction(action)
             slow.addAction(action)
+        sort = menu.addMenu("Sort")
+        sort_group = QActionGroup(sort)
+        self.sort_actions: dict[str, QAction] = {}
+        for key, label in ((NEWEST, "Newest first"), (ENGAGEMENT, "Most engaged first")):
+            action = QAction(label, sort, checkable=True)
+            action.setChecked(key == self.model.sort)
+            action.triggered.connect(lambda _checked=False, k=key: self.set_sort(k, announce=True))
+            sort_group.addAction(action)
+            sort.addAction(action)
+            self.sort_actions[key] = action
         menu.addSeparator()
         menu.addAction("Remove", lambda: self.remove_requested.emit(self.spec.id))
         return menu
@@ -325,7 +336,7 @@ class ColumnWidget(QFrame):
     def set_spec(self, spec: Column) -> None:
         self.spec = spec
         self.title.setText(spec.name)
-        self.subtitle.setText(spec.filter or "every post")
+        self.subtitle.setText(self.subtitle_text())
         self.subtitle.setToolTip(spec.filter)
         self.setFixedWidth(spec.width)
         self.view.placeholder = waiting_text(spec.filter)
@@ -358,6 +369,11 @@ class ColumnWidget(QFrame):
 
     def _insert(self, rows: list[Row], views=None) -> None:
         if not rows:
+            return
+        if self.model.sort == ENGAGEMENT:
+            # New posts go where they rank: read the top again (no unread count,
+            # no trimming: the column is not a timeline).
+            self.model.reload()
             return
         self._anchor_post = None  # from now on, the insert keeps the place itself
         anchored = not self.at_top()
@@ -500,6 +516,25 @@ class ColumnWidget(QFrame):
         self._after_pending_change()
         if announce:
             self.slow_mode_changed.emit(self.spec.id, rate)
+
+    def set_sort(self, sort: str, *, announce: bool = False) -> None:
+        """Newest first (NEWEST) or most liked, retweeted and answered first (ENGAGEMENT)."""
+        if sort == self.model.sort:
+            return
+        self.pending.clear()
+        self.unread = 0
+        self.model.set_sort(sort)
+        self._after_pending_change()
+        self._update_unread()
+        self.sort_actions[sort].setChecked(True)
+        if not self.subtitle.property("error"):
+            self.subtitle.setText(self.subtitle_text())
+        if announce:
+            self.sort_changed.emit(self.spec.id, sort)
+
+    def subtitle_text(self) -> str:
+        text = self.spec.filter or "every post"
+        return f"{text} · most engaged first" if self.model.sort == ENGAGEMENT else text
 
     def _resume(self) -> None:
         if self.slow_mode:

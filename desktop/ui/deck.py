@@ -42,7 +42,7 @@ from desktop.core.views import PostView
 from desktop.store import library
 from desktop.store.ingest import IngestResult
 from desktop.ui import theme as themes
-from desktop.ui.column_model import ColumnModel, PostIdRole
+from desktop.ui.column_model import ENGAGEMENT, NEWEST, ColumnModel, PostIdRole
 from desktop.ui.column_widget import LIVE_ROWS, ColumnWidget, column_from_mime
 from desktop.ui.post_delegate import AVATAR, GAP, PAD, PostDelegate
 
@@ -198,6 +198,11 @@ class ResizeGrip(QWidget):
             self.resized.emit(self.column.spec.id, self.column.width(), True)
 
 
+def column_sort(spec: Column) -> str:
+    """How a saved column orders its posts (its options' "sort"; newest first by default)."""
+    return ENGAGEMENT if spec.options.get("sort") == ENGAGEMENT else NEWEST
+
+
 class Deck(QScrollArea):
     edit_requested = Signal(int)
     duplicate_requested = Signal(int)
@@ -205,6 +210,7 @@ class Deck(QScrollArea):
     move_requested = Signal(int, int)
     order_changed = Signal(list)  # the user moved a column: every column id, left to right
     slow_mode_changed = Signal(int, int)
+    sort_changed = Signal(int, str)  # column id, "time" or "engagement" (the column's menu)
     width_changed = Signal(int, int)
     command = Signal(str)
     flushed = Signal(object)  # the list of records shown by one flush (for rates and counts)
@@ -328,7 +334,7 @@ class Deck(QScrollArea):
     def add_column(self, spec: Column, *, index: int | None = None) -> ColumnWidget:
         assert self.conn is not None and self.session_id is not None
         where, params, error = self._compile(spec)
-        model = ColumnModel(self.conn, self.session_id, where, params)
+        model = ColumnModel(self.conn, self.session_id, where, params, sort=column_sort(spec))
         widget = ColumnWidget(spec, model, self.delegate, self.theme, parent=self.strip)
         widget.pause_on_hover = self.pause_on_hover
         model.page_failed.connect(widget.on_page_failed)
@@ -342,6 +348,7 @@ class Deck(QScrollArea):
         widget.duplicate_requested.connect(self.duplicate_requested)
         widget.remove_requested.connect(self.remove_requested)
         widget.slow_mode_changed.connect(self.slow_mode_changed)
+        widget.sort_changed.connect(self.sort_changed)
         widget.move_requested.connect(self.move_column)
         widget.command.connect(self.command)
         widget.focused.connect(self.on_column_focused)
@@ -364,6 +371,7 @@ class Deck(QScrollArea):
         widget = self.columns[spec.id]
         refilter = widget.spec.filter != spec.filter
         widget.set_spec(spec)
+        widget.set_sort(column_sort(spec))
         if refilter:
             where, params, error = self._compile(spec)
             widget.pending.clear()
@@ -614,7 +622,11 @@ class Deck(QScrollArea):
             self.delegate.forget(post_id)
         for column_id, widget in self.columns.items():
             model = widget.model
-            if column_id in recheck:
+            if model.sort == ENGAGEMENT:
+                # Counts or membership changed: the column's order may have too.
+                if column_id in recheck or any(model.contains(i) for i in ids):
+                    model.reload()
+            elif column_id in recheck:
                 where, params = model.where
                 marks = ",".join("?" * len(ids))
                 rows = library.column_page(
