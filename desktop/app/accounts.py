@@ -182,6 +182,40 @@ def add_x_account(
     )
 
 
+def check_x_credentials(
+    *,
+    bearer_token: str | None = None,
+    consumer_key: str | None = None,
+    consumer_secret: str | None = None,
+    access_token: str | None = None,
+    access_token_secret: str | None = None,
+) -> str:
+    """Ask X whether the tokens work before they are stored (blocking): the username for
+    the four OAuth 1.0a values, "" for a bearer token alone. A made-up token raises the
+    adapter's ``SourceAuthError``. When X cannot answer (offline, 5xx, rate limited) this
+    raises ``SourceOfflineError`` saying nothing was stored: an unchecked token is never
+    listed as a working account (the first sign of a typo would be a dead column mid-jam)."""
+    from desktop.sources.base import RateLimitedError, SourceAuthError, SourceOfflineError
+    from desktop.sources.x import accounts as x_accounts
+
+    given = x_accounts.XCredentials(
+        bearer_token=(bearer_token or "").strip() or None,
+        consumer_key=(consumer_key or "").strip() or None,
+        consumer_secret=(consumer_secret or "").strip() or None,
+        access_token=(access_token or "").strip() or None,
+        access_token_secret=(access_token_secret or "").strip() or None,
+    )
+    try:
+        return x_accounts.verify_credentials(given)
+    except SourceAuthError as exc:
+        raise SourceAuthError(f"Not added: {exc}") from None
+    except (SourceOfflineError, RateLimitedError) as exc:
+        raise SourceOfflineError(
+            f"Could not check the X credentials ({exc}); nothing was stored: "
+            "try again once X answers."
+        ) from None
+
+
 def x_pin_flow(*, consumer_key: str, consumer_secret: str):
     """Start X's PIN sign-in (asks X for a request token: blocking)."""
     from desktop.sources.x import accounts as x_accounts

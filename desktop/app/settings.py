@@ -14,7 +14,7 @@ setting an older version declared and this one dropped.
 Every setting is read where it takes effect (a test checks both ways): theme,
 avatar_cache, media_previews, pause_on_hover, demo_speed and log_level by the window
 (desktop.ui.app, desktop.ui.window_menu on save), column_width by a new saved
-column, the poll intervals by desktop.app.source_specs.RegistrySources.
+column, the poll intervals and the Bluesky hosts by desktop.app.source_specs.RegistrySources.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Setting:
     decimals: int = 2  # floats only: digits shown in the dialog
     unit: str = ""  # shown after the number ("s", "posts/s", "px")
     zero_means: str | None = None  # what 0 stands for, e.g. "off"
+    empty_means: str = ""  # text only: what "" stands for (the editor's placeholder)
 
     def validate(self, value: Any) -> Any:
         """``value`` converted to this setting's type, or SettingsError saying why not."""
@@ -158,6 +159,27 @@ SCHEMA: list[Setting] = [
         maximum=600,
         step=5,
         unit="s",
+    ),
+    Setting(
+        "bluesky_jetstream_url",
+        str,
+        "",
+        "Bluesky: Jetstream",
+        "Where live Bluesky posts come from: one Jetstream address (wss://…) or several, "
+        "comma-separated, tried in that order. Empty: Bluesky's public Jetstream hosts. "
+        "JAMDECK_JETSTREAM_URL, when set, wins.",
+        group="Networks",
+        empty_means="Bluesky's public hosts",
+    ),
+    Setting(
+        "bluesky_appview",
+        str,
+        "",
+        "Bluesky: AppView",
+        "Where authors' names and pictures are looked up. Empty: https://public.api.bsky.app. "
+        "JAMDECK_BLUESKY_APPVIEW, when set, wins.",
+        group="Networks",
+        empty_means="https://public.api.bsky.app",
     ),
     Setting(
         "demo_speed",

@@ -31,6 +31,9 @@ NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 LOOKBACK = CATCH_UP  # a recording with no session start to go by catches up this far
 # The Preferences' poll interval of each polling network (an adapter option).
 POLL_SETTINGS = {"x": "x_poll_interval", "mastodon": "mastodon_poll_interval"}
+# The Preferences' hosts of the Bluesky source: adapter option -> setting ("" = the
+# public hosts; JAMDECK_JETSTREAM_URL / JAMDECK_BLUESKY_APPVIEW win in the adapter).
+BLUESKY_HOST_SETTINGS = {"jetstream": "bluesky_jetstream_url", "appview": "bluesky_appview"}
 
 
 def spec_network(spec: str) -> str | None:
@@ -131,13 +134,19 @@ class RegistrySources:
         from desktop.app.settings import Settings
         from desktop.sources.registry import make_source
 
-        poll = POLL_SETTINGS.get(spec_network(spec) or "")
-        interval = {"interval": str(Settings.load().get(poll))} if poll else {}
+        network = spec_network(spec) or ""
+        settings = Settings.load()
+        poll = POLL_SETTINGS.get(network)
+        preferred = {"interval": str(settings.get(poll))} if poll else {}
+        if network == "bluesky":
+            for option, name in BLUESKY_HOST_SETTINGS.items():
+                if value := str(settings.get(name)).strip():
+                    preferred[option] = value
         return make_source(
             spec,
             hashtags=list(session.hashtags),
             since=since,
-            options={**interval, **source_options(spec, self._context.accounts), **self._options},
+            options={**preferred, **source_options(spec, self._context.accounts), **self._options},
             credentials=self._context.credentials,
             speed=self._speed,
             replay_pipeline=WorkerPipeline(),  # replay:FILE at full speed: as an import does

@@ -363,9 +363,16 @@ class AccountsDialog(QDialog):
         if not token:
             self._say("Paste the app's bearer token first.", error=True)
             return
-        account = signin.add_x_account(
-            self._credentials, self._accounts, name=self.x_name.text(), bearer_token=token
-        )
+        credentials, accounts, name = self._credentials, self._accounts, self.x_name.text()
+
+        def check_and_add():
+            # X says whether the token works: a made-up or revoked one is refused here.
+            signin.check_x_credentials(bearer_token=token)
+            return signin.add_x_account(credentials, accounts, name=name, bearer_token=token)
+
+        self._start(check_and_add, self._on_x_bearer_saved, "Checking the bearer token with X…")
+
+    def _on_x_bearer_saved(self, account: acc.Account) -> None:
         self.x_bearer.clear()
         self._added(account)
 
@@ -399,10 +406,16 @@ class AccountsDialog(QDialog):
 
         def finish():
             token, token_secret = flow.finish(pin)
+            username = signin.check_x_credentials(
+                consumer_key=key,
+                consumer_secret=secret,
+                access_token=token,
+                access_token_secret=token_secret,
+            )
             return signin.add_x_account(
                 credentials,
                 accounts,
-                name=name,
+                name=name.strip() or username,
                 consumer_key=key,
                 consumer_secret=secret,
                 access_token=token,

@@ -51,6 +51,9 @@ def make_editor(setting: Setting) -> QWidget:
         editor.setSingleStep(float(setting.step or 1.0))
     else:
         editor = QLineEdit()
+        editor.setPlaceholderText(setting.empty_means)
+        editor.setClearButtonEnabled(True)
+        editor.setMinimumWidth(280)
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         if setting.unit:
             editor.setSuffix(f" {setting.unit}")

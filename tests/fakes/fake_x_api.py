@@ -1,6 +1,6 @@
 """A fake X API v2 on 127.0.0.1 for the X source's tests (stdlib http.server).
 
-Endpoints: stream rules (GET/POST), the filtered stream (chunked JSON lines with
+Endpoints: who am I (``/2/users/me``), stream rules (GET/POST), the filtered stream (chunked JSON lines with
 "\\r\\n" keep-alives), recent search (query by hashtags, ``since_id``,
 ``start_time``, ``max_results``, ``next_token``), retweets, likes and posting.
 Bearer endpoints check the bearer token; user endpoints want an OAuth 1.0a header.
@@ -146,11 +146,13 @@ class FakeXApi:
         bearer_token: str = "test-bearer",
         consumer_key: str = "ck-test",
         access_token: str = "4242-at-test",
+        username: str = "jamhost",
         keepalive_interval: float = 0.05,
     ) -> None:
         self.bearer_token = bearer_token
         self.consumer_key = consumer_key
         self.access_token = access_token
+        self.username = username
         self.keepalive_interval = keepalive_interval
         self.lock = threading.Lock()
         self.rules: dict[str, dict[str, str]] = {}
@@ -387,6 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/2/tweets/search/recent" and method == "GET":
                 if self._bearer("search"):
                     self._send(*self.api.search(query))
+            elif path == "/2/users/me" and method == "GET":
+                self._me()
             elif path == "/2/tweets" and method == "POST":
                 self._oauth() and self._post_tweet()
             elif m := re.fullmatch(r"/2/users/(\d+)/(retweets|likes)(?:/(\d+))?", path):
@@ -524,6 +528,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             api._close_stream(connection)
+
+    def _me(self) -> None:
+        """Who am I: 401 unless the OAuth 1.0a header carries the right key and token."""
+        auth = self.headers.get("Authorization", "")
+        api = self.api
+        wanted = (
+            f'oauth_consumer_key="{api.consumer_key}"',
+            f'oauth_token="{api.access_token}"',
+            "oauth_signature=",
+        )
+        if not auth.startswith("OAuth ") or not all(part in auth for part in wanted):
+            self._send(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+            return
+        user_id = api.access_token.partition("-")[0]
+        self._send(200, {"data": {"id": user_id, "name": "Jam Host", "username": api.username}})
 
     def _post_tweet(self) -> None:
         body = self._body() or {}

@@ -13,6 +13,7 @@ from desktop.sources.bluesky import app_password_key, session_key
 from desktop.ui.accounts_dialog import AccountsDialog
 from tests.fakes.fake_bluesky import FakeBluesky
 from tests.fakes.fake_mastodon import FakeMastodon
+from tests.fakes.fake_x_api import FakeXApi
 
 
 @pytest.fixture
@@ -28,6 +29,14 @@ def credentials(keyring) -> CredentialStore:
 @pytest.fixture
 def store(tmp_path) -> AccountStore:
     return AccountStore(tmp_path / "accounts.json")
+
+
+@pytest.fixture
+def fake_x(monkeypatch):
+    """X's API, which checks a bearer token before the dialog stores it."""
+    with FakeXApi(bearer_token="AAAA-secret-bearer") as fake:
+        monkeypatch.setenv("JAMDECK_X_API_BASE", fake.base_url)
+        yield fake
 
 
 @pytest.fixture
@@ -94,7 +103,7 @@ def test_without_a_keyring_the_dialog_says_credentials_last_this_session_only(qt
 
 
 def test_x_bearer_token_then_remove_forgets_the_secret(
-    qtbot, make_dialog, credentials, keyring, store
+    qtbot, make_dialog, credentials, keyring, store, fake_x
 ):
     dialog = make_dialog(credentials)
     dialog.x_name.setText("jam")
@@ -144,13 +153,14 @@ def test_only_http_links_are_opened(qtbot, make_dialog, credentials):
 # ------------------------------------------------------------------ issue 21.6
 
 
-def test_removing_an_account_asks_first(qtbot, make_dialog, credentials, store):
+def test_removing_an_account_asks_first(qtbot, make_dialog, credentials, store, fake_x):
     asked = []
     answer = [False]
     dialog = make_dialog(credentials, confirm=lambda q: asked.append(q) or answer[0])
     dialog.x_name.setText("jam")
     dialog.x_bearer.setText("AAAA-secret-bearer")
-    dialog.x_save_bearer.click()
+    with qtbot.waitSignal(dialog.accounts_changed, timeout=10_000):
+        dialog.x_save_bearer.click()
     assert dialog.select(dialog.accounts()[0].key)
     assert not dialog.remove_selected()  # "Cancel"
     assert len(dialog.accounts()) == 1 and credentials.get("x:jam:bearer") == "AAAA-secret-bearer"
@@ -201,3 +211,36 @@ def test_a_pasted_mastodon_token_is_checked_with_the_instance_first(
         assert any(r.path.endswith("/verify_credentials") for r in fake.requests)
     assert len(dialog.accounts()) == 1
     assert not dialog.needs_sign_in(dialog.accounts()[0].key)
+
+
+def test_a_made_up_x_bearer_token_is_refused_and_not_stored(
+    qtbot, make_dialog, credentials, keyring, fake_x
+):
+    dialog = make_dialog(credentials)
+    dialog.x_name.setText("jam")
+    dialog.x_bearer.setText("made-up-bearer")
+    dialog.x_save_bearer.click()
+    assert dialog.busy and "Checking the bearer token with X" in dialog.status.text()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.status.property("error") is True
+    assert dialog.status.text().startswith("Not added: X rejected the credentials (401)")
+    assert "made-up" not in dialog.status.text()
+    assert dialog.accounts() == [] and keyring.secrets == {}
+    assert dialog.x_bearer.text() == "made-up-bearer"  # to fix a typo, not type it again
+    assert ("GET", "/2/tweets/search/stream/rules", {}) in fake_x.requests
+
+
+def test_an_x_token_that_cannot_be_checked_is_not_stored_and_the_dialog_says_so(
+    qtbot, make_dialog, credentials, keyring, monkeypatch
+):
+    with FakeXApi() as gone:
+        url = gone.base_url
+    monkeypatch.setenv("JAMDECK_X_API_BASE", url)  # nothing listens there any more
+    dialog = make_dialog(credentials)
+    dialog.x_bearer.setText("AAAA-secret-bearer")
+    dialog.x_save_bearer.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.status.property("error") is True
+    assert "Could not check the X credentials" in dialog.status.text()
+    assert "nothing was stored" in dialog.status.text()
+    assert dialog.accounts() == [] and keyring.secrets == {}

@@ -12,7 +12,7 @@ import logging
 import pytest
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QEnterEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
 from desktop.app.accounts import AccountContext
 from desktop.app.settings import SCHEMA, Settings
@@ -34,6 +34,8 @@ EFFECT_TESTS = {
     "avatar_cache": "test_avatar_cache_switches_the_avatar_loader",
     "media_previews": "test_media_previews_switch_the_pictures_under_posts",
     "log_level": "test_log_level_is_the_detail_of_the_log_file",
+    "bluesky_jetstream_url": "test_bluesky_jetstream_url_is_where_the_source_follows",
+    "bluesky_appview": "test_bluesky_appview_is_where_the_source_looks_up_authors",
 }
 
 
@@ -59,6 +61,8 @@ def save_preferences(qtbot, window, **values) -> list:
             editor.setCurrentIndex(editor.findData(value))
         elif hasattr(editor, "setChecked"):
             editor.setChecked(value)
+        elif hasattr(editor, "setText"):
+            editor.setText(value)
         else:
             editor.setValue(value)
     with qtbot.waitSignal(dialog.saved, timeout=2000) as saved:
@@ -226,3 +230,40 @@ def test_poll_intervals_reach_the_adapters(monkeypatch):
     # A CLI option still wins over the setting.
     cli = RegistrySources(factory._context, options={"interval": "20"})
     assert cli("mastodon:https://example.social", session=session, since=None).poll_interval == 20
+
+
+def build_bluesky(monkeypatch):
+    # The environment wins over the settings: the test profile sets both variables.
+    monkeypatch.delenv("JAMDECK_JETSTREAM_URL", raising=False)
+    monkeypatch.delenv("JAMDECK_BLUESKY_APPVIEW", raising=False)
+    factory = RegistrySources(AccountContext(credentials=CredentialStore()))
+    return factory("bluesky", session=Session(id=1, name="jam", hashtags=("jam",)), since=None)
+
+
+def test_bluesky_jetstream_url_is_where_the_source_follows(qtbot, make_window, monkeypatch):
+    assert build_bluesky(monkeypatch).jetstream_hosts[0].startswith("wss://jetstream")  # public
+    window = opened_window(make_window)
+    first = window.menu.on_preferences()
+    editor = first.editors["bluesky_jetstream_url"]
+    assert isinstance(editor, QLineEdit) and "public hosts" in editor.placeholderText()
+    first.reject()
+    changed = save_preferences(
+        qtbot, window, bluesky_jetstream_url=" wss://js.example/ , wss://js2.example "
+    )
+    assert changed == ["bluesky_jetstream_url"]
+    source = build_bluesky(monkeypatch)
+    assert source.jetstream_hosts == ["wss://js.example", "wss://js2.example"]
+    source.close()
+    monkeypatch.setenv("JAMDECK_JETSTREAM_URL", "ws://127.0.0.1:9")  # the variable wins
+    factory = RegistrySources(AccountContext(credentials=CredentialStore()))
+    session = Session(id=1, name="jam", hashtags=("jam",))
+    assert factory("bluesky", session=session, since=None).jetstream_hosts == ["ws://127.0.0.1:9"]
+
+
+def test_bluesky_appview_is_where_the_source_looks_up_authors(qtbot, make_window, monkeypatch):
+    assert build_bluesky(monkeypatch).appview == "https://public.api.bsky.app"
+    window = opened_window(make_window)
+    assert save_preferences(qtbot, window, bluesky_appview="https://appview.example/") == [
+        "bluesky_appview"
+    ]
+    assert build_bluesky(monkeypatch).appview == "https://appview.example"

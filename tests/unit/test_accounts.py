@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
 from desktop.app import accounts as signin
 from desktop.core import accounts as acc
 from desktop.core.credentials import CredentialStore, MemoryKeyring
-from desktop.sources.base import SourceAuthError
+from desktop.sources.base import SourceAuthError, SourceOfflineError
 from desktop.sources.bluesky import app_password_key, session_key
 from tests.fakes.fake_bluesky import FakeBluesky
+from tests.fakes.fake_x_api import FakeXApi
 
 
 @pytest.fixture
@@ -116,3 +118,33 @@ def test_a_broken_file_is_reported_not_overwritten(tmp_path):
     with pytest.raises(acc.AccountsFileError):
         acc.AccountStore(path)
     assert path.read_text() == "{not json"
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_x_credentials_are_checked_with_x_before_they_are_stored(monkeypatch):
+    user = {
+        "consumer_key": "ck-test",
+        "consumer_secret": "cs",
+        "access_token": "4242-at-test",
+        "access_token_secret": "ats",
+    }
+    with FakeXApi(username="jamhost") as fake:
+        monkeypatch.setenv("JAMDECK_X_API_BASE", fake.base_url)
+        assert signin.check_x_credentials(**user) == "jamhost"
+        assert signin.check_x_credentials(bearer_token="test-bearer") == ""
+        with pytest.raises(SourceAuthError, match=r"Not added: X rejected the credentials \(401\)"):
+            signin.check_x_credentials(**{**user, "access_token": "4242-made-up"})
+        with pytest.raises(SourceAuthError, match=r"\(401\)"):
+            signin.check_x_credentials(bearer_token="made-up-bearer")
+        paths = [path for _method, path, _query in fake.requests]
+    assert paths.count("/2/users/me") == 2
+    assert paths.count("/2/tweets/search/stream/rules") == 2
+
+    monkeypatch.setenv("JAMDECK_X_API_BASE", _closed_port_url())
+    with pytest.raises(SourceOfflineError, match="Could not check the X credentials.*nothing was"):
+        signin.check_x_credentials(bearer_token="test-bearer")

@@ -50,7 +50,7 @@ def _sources() -> dict[Path, str]:
 
 def test_every_declared_setting_is_read_by_the_app():
     # Named in code that reads the settings: a settings.get("name") or a table of
-    # names next to one (desktop.app.source_specs.POLL_SETTINGS).
+    # names next to one (desktop.app.source_specs.POLL_SETTINGS, BLUESKY_HOST_SETTINGS).
     named: set[str] = set()
     for text in _sources().values():
         if SETTINGS_READ.search(text) or "Settings.load()" in text:
@@ -68,9 +68,10 @@ def test_every_setting_the_app_reads_is_declared():
     assert len(reads) >= 6  # the pattern still finds the reads
     undeclared = sorted((where, name) for where, name in reads if name not in SCHEMA_BY_NAME)
     assert undeclared == []
-    from desktop.app.source_specs import POLL_SETTINGS
+    from desktop.app.source_specs import BLUESKY_HOST_SETTINGS, POLL_SETTINGS
 
     assert set(POLL_SETTINGS.values()) <= set(SCHEMA_BY_NAME)
+    assert set(BLUESKY_HOST_SETTINGS.values()) <= set(SCHEMA_BY_NAME)
 
 
 def test_a_file_naming_a_removed_setting_still_loads(tmp_path):

@@ -12,6 +12,7 @@ from datetime import datetime
 from desktop.core.credentials import CredentialStore
 from desktop.sources.base import SourceAuthError
 from desktop.sources.x.accounts import (
+    API_BASE_ENV,
     BEARER_ENV,
     DEFAULT_ACCOUNT,
     PinFlow,
@@ -19,6 +20,7 @@ from desktop.sources.x.accounts import (
     forget_account,
     load_credentials,
     save_account,
+    verify_credentials,
 )
 from desktop.sources.x.api import DEFAULT_API_BASE
 from desktop.sources.x.source import (
@@ -28,7 +30,6 @@ from desktop.sources.x.source import (
     XSource,
 )
 
-API_BASE_ENV = "JAMDECK_X_API_BASE"
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -81,4 +82,5 @@ __all__ = [
     "forget_account",
     "load_credentials",
     "save_account",
+    "verify_credentials",
 ]

@@ -10,11 +10,14 @@ it wins over the keyring so a script can override a stored account.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 
 from desktop.core.credentials import CredentialStore, from_env
+from desktop.sources.base import SourceAuthError
 
 BEARER_ENV = "JAMDECK_X_BEARER_TOKEN"
+API_BASE_ENV = "JAMDECK_X_API_BASE"
 DEFAULT_ACCOUNT = "default"
 USER_CONTEXT_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
@@ -93,6 +96,50 @@ def save_account(
 def forget_account(credentials: CredentialStore, *, account: str) -> None:
     for key in ("bearer", *USER_CONTEXT_KEYS):
         credentials.delete(credential_name(account, key))
+
+
+def api_base_from(environ: Mapping[str, str] | None = None) -> str:
+    """``JAMDECK_X_API_BASE`` (tests, proxies) or X's own host."""
+    from desktop.sources.x.api import DEFAULT_API_BASE
+
+    env = os.environ if environ is None else environ
+    return env.get(API_BASE_ENV, "").strip() or DEFAULT_API_BASE
+
+
+def verify_credentials(creds: XCredentials, *, api_base: str | None = None) -> str:
+    """Ask X whether the tokens work, with the cheapest call each (blocking).
+
+    The four OAuth 1.0a values: ``GET /2/users/me`` (who am I); a bearer token:
+    ``GET /2/tweets/search/stream/rules`` (the filtered stream reads it anyway).
+    Returns the user's ``username`` (user context) or "" (bearer only). Raises
+    ``SourceAuthError`` (X rejected them), ``SourceOfflineError`` / ``RateLimitedError``
+    (X could not say), or ``SourceError``. No secret is ever in a message."""
+    from desktop.sources.x import api
+
+    base = api_base or api_base_from()
+    if not creds.has_app_context and not creds.has_user_context:
+        raise SourceAuthError("an X account needs a bearer token, or the four OAuth 1.0a values")
+    username = ""
+    if creds.has_user_context:
+        client = api.make_client(
+            api_base=base,
+            consumer_key=creds.consumer_key,
+            consumer_secret=creds.consumer_secret,
+            access_token=creds.access_token,
+            access_token_secret=creds.access_token_secret,
+        )
+        try:
+            answer = api.call(client.get_me, user_auth=True)
+        finally:
+            client.session.close()
+        username = str(((answer or {}).get("data") or {}).get("username") or "")
+    if creds.has_app_context:
+        rules = api.make_rules_client(api_base=base, bearer_token=creds.bearer_token)
+        try:
+            api.call(rules.get_rules)
+        finally:
+            rules.session.close()
+    return username
 
 
 class PinFlow:
